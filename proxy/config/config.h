@@ -1,0 +1,88 @@
+// The daemon's configuration, validated once when it is loaded. The request path reads only this
+// immutable result and never parses config.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fathom {
+
+// Thrown for a config that cannot be used; the message names the key and the problem, e.g.
+// "conf/dev.json: limits.max_body_bytes: must be a positive integer".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ListenAddress {
+  std::string host;  // numeric IPv4 or IPv6 (without brackets), or "localhost"
+  uint16_t port = 0;
+};
+
+struct UpstreamConfig {
+  std::string url = "http://127.0.0.1:8202";
+  std::string scheme;  // "http" (https comes with the TLS issue)
+  std::string host;    // as in the URL, without brackets
+  uint16_t port = 0;
+  std::string authority;  // "host:port" as sent in the Host header upstream
+  bool forward_authorization = false;
+  size_t max_idle_connections = 64;  // per worker
+};
+
+struct PluginConfig {
+  std::string name;
+  std::string path;         // resolved: absolute path of the .so
+  std::string config_json;  // the plugin's own "config" object as JSON text, "null" if absent
+};
+
+struct LimitsConfig {
+  size_t max_request_line = 8 * 1024;
+  size_t max_header_bytes = 32 * 1024;
+  size_t max_headers = 100;
+  uint64_t max_body_bytes = uint64_t{1} << 30;
+  size_t max_handler_body = 1 << 20;  // bodies of locally answered routes are read whole
+  size_t max_connections = 100000;    // per worker; beyond it new connections are closed
+  uint32_t auth_failures_per_minute = 20;
+  uint32_t auth_failure_burst = 10;
+};
+
+struct TimeoutsConfig {
+  std::chrono::milliseconds header_read{10'000};
+  std::chrono::milliseconds idle{60'000};
+  std::chrono::milliseconds upstream_connect{5'000};
+  std::chrono::milliseconds upstream_response{60'000};
+  std::chrono::milliseconds drain{30'000};  // SIGTERM: how long in-flight requests may finish
+};
+
+enum class LogLevelSetting { debug, info, warn, error };
+
+struct Config {
+  std::string source_path;  // the file it was loaded from
+  std::vector<ListenAddress> listen{{"127.0.0.1", 8201}};
+  unsigned workers = 1;  // resolved: 0 in the file means one per core
+  UpstreamConfig upstream;
+  std::string state_dir = "/var/lib/fathom-auth";
+  std::string plugin_dir;  // resolved
+  std::vector<PluginConfig> plugins;
+  LimitsConfig limits;
+  TimeoutsConfig timeouts;
+  LogLevelSetting log_level = LogLevelSetting::info;
+};
+
+// Reads JSON with // and /* */ comments, validates every key, resolves relative paths against
+// the config file's folder, and returns the result. Throws ConfigError.
+// `exe_dir` is the folder of the running executable, for the default plugin_dir.
+Config load_config(const std::string& path, const std::string& exe_dir);
+
+// Same, from text already read (used by tests and the fuzzer); `origin` names it in messages.
+Config parse_config(std::string_view text, const std::string& origin, const std::string& base_dir,
+                    const std::string& exe_dir);
+
+// Removes // and /* */ comments outside strings, keeping line numbers. Throws ConfigError for an
+// unterminated comment or string.
+std::string strip_json_comments(std::string_view text, const std::string& origin);
+
+}  // namespace fathom

@@ -1,0 +1,48 @@
+// Loads the plugins a config names: dlopen, descriptor check (ABI version and toolchain), create.
+// A PluginSet is immutable once built and shared by the workers; a reload builds a new one and the
+// old one is destroyed (and its objects unloaded) when the last request using it ends.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "fathom/plugin.h"
+
+namespace fathom {
+
+class PluginError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class LoadedPlugin;
+
+class PluginSet {
+ public:
+  PluginSet() = default;
+  ~PluginSet();
+  PluginSet(const PluginSet&) = delete;
+  PluginSet& operator=(const PluginSet&) = delete;
+
+  // In config order.
+  const std::vector<ScopePolicy*>& policies() const { return policies_; }
+  const std::vector<RouteHandler*>& handlers() const { return handlers_; }
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  friend std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>&);
+  std::vector<std::unique_ptr<LoadedPlugin>> loaded_;
+  std::vector<ScopePolicy*> policies_;
+  std::vector<RouteHandler*> handlers_;
+  std::vector<std::string> names_;
+};
+
+// Throws PluginError naming the plugin and the problem: file not found, dlopen's message, missing
+// symbol, "built for plugin ABI 2, this daemon speaks ABI 1", toolchain mismatch, or the plugin's
+// own config error.
+std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins);
+
+}  // namespace fathom
