@@ -1,0 +1,170 @@
+// Loading plugins. The interface in fathom/plugin.h is C++, so a plugin built against another
+// version of it, or by another compiler or standard library, would corrupt memory in ways no later
+// check could explain. Every check that can be made before calling into the plugin is made, in an
+// order where each only reads what the previous one proved safe to read.
+
+#include "plugin_host/plugin_loader.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "ops/log.h"
+
+namespace fathom {
+
+namespace {
+
+// What a plugin instance may ask of the daemon. One per instance, so every line it logs carries
+// the name it was configured under.
+class PluginHost final : public Host {
+ public:
+  explicit PluginHost(std::string name) : name_(std::move(name)) {}
+
+  void log(LogLevel level, std::string_view event, std::string_view message) override {
+    log::write(to_setting(level), event, {{"plugin", name_}, {"message", message}});
+  }
+
+ private:
+  static LogLevelSetting to_setting(LogLevel level) {
+    switch (level) {
+      case LogLevel::debug:
+        return LogLevelSetting::debug;
+      case LogLevel::info:
+        return LogLevelSetting::info;
+      case LogLevel::warn:
+        return LogLevelSetting::warn;
+      case LogLevel::error:
+        break;
+    }
+    // Anything else is a plugin passing a value this daemon does not know; err loud.
+    return LogLevelSetting::error;
+  }
+
+  std::string name_;
+};
+
+std::string describe(const PluginConfig& config) {
+  return "plugin \"" + config.name + "\" (" + config.path + ")";
+}
+
+}  // namespace
+
+// One loaded plugin: its object file, its host and its instance. The instance's code lives in the
+// object file, so the instance is destroyed (by the plugin's own destroy, which knows how it was
+// allocated) before the file is closed; the host outlives the instance, as promised in plugin.h.
+class LoadedPlugin {
+ public:
+  explicit LoadedPlugin(const PluginConfig& config) : host_(config.name) {}
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  ~LoadedPlugin() {
+    if (instance_ != nullptr) descriptor_->destroy(instance_);
+    if (handle_ != nullptr) dlclose(handle_);
+  }
+
+  void load(const PluginConfig& config) {
+    struct stat st {};
+    if (::stat(config.path.c_str(), &st) != 0) {
+      throw PluginError(describe(config) + ": " + std::strerror(errno));
+    }
+
+    handle_ = dlopen(config.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle_ == nullptr) {
+      const char* why = dlerror();
+      throw PluginError(describe(config) + ": cannot load: " + (why ? why : "unknown error"));
+    }
+
+    dlerror();  // clear, so a null result below is told apart from a lookup failure
+    void* symbol = dlsym(handle_, "fathom_plugin_descriptor");
+    if (symbol == nullptr) {
+      throw PluginError(describe(config) +
+                        ": not a fathom-auth plugin (it exports no fathom_plugin_descriptor)");
+    }
+    auto get_descriptor = reinterpret_cast<fathom_plugin_descriptor_fn>(symbol);
+    descriptor_ = get_descriptor();
+    if (descriptor_ == nullptr) {
+      throw PluginError(describe(config) + ": fathom_plugin_descriptor returned no descriptor");
+    }
+
+    // The version comes first: the fields after it are only known to mean what we think if the
+    // plugin speaks our ABI.
+    if (descriptor_->abi_version != FATHOM_PLUGIN_ABI_VERSION) {
+      throw PluginError(describe(config) + " was built for plugin ABI " +
+                        std::to_string(descriptor_->abi_version) + "; this daemon speaks ABI " +
+                        std::to_string(FATHOM_PLUGIN_ABI_VERSION));
+    }
+    const char* toolchain = descriptor_->toolchain ? descriptor_->toolchain : "(none)";
+    if (std::strcmp(toolchain, FATHOM_TOOLCHAIN) != 0) {
+      throw PluginError(describe(config) + " was built with " + toolchain +
+                        "; this daemon was built with " FATHOM_TOOLCHAIN
+                        " and a plugin must use the same compiler and standard library");
+    }
+    const char* name = descriptor_->name ? descriptor_->name : "";
+    if (config.name != name) {
+      throw PluginError(describe(config) + " is the plugin \"" + name +
+                        "\"; the config must name it so");
+    }
+    if (descriptor_->create == nullptr || descriptor_->destroy == nullptr) {
+      throw PluginError(describe(config) + ": the descriptor lacks create or destroy");
+    }
+
+    std::string error;
+    try {
+      instance_ = descriptor_->create(host_, config.config_json, error);
+    } catch (const std::exception& e) {
+      // Plugins built with FATHOM_PLUGIN never throw from create; a hand-written one might.
+      error = e.what();
+    }
+    if (instance_ == nullptr) {
+      throw PluginError("plugin \"" + config.name +
+                        "\": " + (error.empty() ? "create failed without saying why" : error));
+    }
+  }
+
+  Plugin& instance() { return *instance_; }
+
+ private:
+  void* handle_ = nullptr;
+  const PluginDescriptor* descriptor_ = nullptr;
+  PluginHost host_;
+  Plugin* instance_ = nullptr;
+};
+
+PluginSet::~PluginSet() {
+  // Last loaded, first unloaded: the mirror of loading, so nothing outlives what it came after.
+  while (!loaded_.empty()) loaded_.pop_back();
+}
+
+std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins) {
+  auto set = std::make_shared<PluginSet>();
+  for (const PluginConfig& config : plugins) {
+    // Owned by the set before load() runs, so a refusal part way through still unloads it and
+    // every plugin loaded before it.
+    set->loaded_.push_back(std::make_unique<LoadedPlugin>(config));
+    LoadedPlugin& loaded = *set->loaded_.back();
+    loaded.load(config);
+
+    ScopePolicy* policy = loaded.instance().policy();
+    RouteHandler* handler = loaded.instance().handler();
+    if (policy != nullptr) set->policies_.push_back(policy);
+    if (handler != nullptr) set->handlers_.push_back(handler);
+    set->names_.push_back(config.name);
+    if (policy == nullptr && handler == nullptr) {
+      log::warn("plugin_does_nothing",
+                {{"plugin", config.name}, {"message", "it offers neither a policy nor a handler"}});
+    }
+    log::info("plugin_loaded", {{"plugin", config.name},
+                                {"path", config.path},
+                                {"policy", policy != nullptr},
+                                {"handler", handler != nullptr}});
+  }
+  return set;
+}
+
+}  // namespace fathom

@@ -1,0 +1,74 @@
+#include "responses.h"
+
+#include "http/serialize.h"
+
+namespace fathom::lake {
+
+std::string response_head(int status, std::string_view content_type, BodyFraming framing,
+                          uint64_t length, const ReplyShape& shape,
+                          std::string_view extra_headers) {
+  std::string out;
+  out.reserve(160 + extra_headers.size());
+  out.append("HTTP/1.1 ");
+  out.append(std::to_string(status));
+  out.push_back(' ');
+  out.append(http::reason_phrase(status));
+  out.append("\r\n");
+  if (!content_type.empty()) http::append_header(out, "Content-Type", content_type);
+  switch (framing) {
+    case BodyFraming::length:
+      http::append_header(out, "Content-Length", std::to_string(length));
+      break;
+    case BodyFraming::chunked:
+      http::append_header(out, "Transfer-Encoding", "chunked");
+      break;
+    case BodyFraming::none:
+    case BodyFraming::until_close:
+      break;
+  }
+  if (!shape.keep_alive) {
+    http::append_header(out, "Connection", "close");
+  } else if (shape.http10) {
+    http::append_header(out, "Connection", "keep-alive");
+  }
+  out.append(extra_headers);
+  out.append("\r\n");
+  return out;
+}
+
+std::string json_reply(int status, std::string_view json, const ReplyShape& shape,
+                       std::string_view extra_headers) {
+  if (status == 204 || status == 304) {
+    return response_head(status, {}, BodyFraming::none, 0, shape, extra_headers);
+  }
+  std::string out = response_head(status, "application/json", BodyFraming::length, json.size(),
+                                  shape, extra_headers);
+  if (!shape.head_only) out.append(json);
+  return out;
+}
+
+std::string error_json(std::string_view code, std::string_view message) {
+  nlohmann::ordered_json j;
+  j["error"] = code;
+  j["message"] = message;
+  return dump_json(j);
+}
+
+nlohmann::ordered_json describe_request(const http::RequestHead& head) {
+  nlohmann::ordered_json j;
+  j["method"] = head.method;
+  j["path"] = head.path;
+  j["query"] = head.query;
+  auto headers = nlohmann::ordered_json::array();
+  for (const http::Header& h : head.headers) {
+    headers.push_back(nlohmann::ordered_json::array({h.name, h.value}));
+  }
+  j["headers"] = std::move(headers);
+  return j;
+}
+
+std::string dump_json(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace fathom::lake

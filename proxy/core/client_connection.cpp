@@ -1,0 +1,385 @@
+#include "core/client_connection.h"
+
+#include <event2/buffer.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/credentials.h"
+#include "core/flow.h"
+#include "core/head_rebase.h"
+#include "core/local_request.h"
+#include "core/request_id.h"
+#include "core/request_view.h"
+#include "core/worker.h"
+#include "http/parser.h"
+#include "http/serialize.h"
+#include "ops/log.h"
+
+namespace fathom {
+
+ClientConnection::ClientConnection(Worker& worker, bufferevent* bev, std::string peer)
+    : worker_(worker), bev_(bev), peer_(std::move(peer)) {
+  timer_ = evtimer_new(worker_.base(), on_timer, this);
+}
+
+ClientConnection::~ClientConnection() {
+  if (local_state_) local_state_->detach();
+  if (up_ != nullptr) bufferevent_free(up_);
+  if (bev_ != nullptr) bufferevent_free(bev_);
+  if (timer_ != nullptr) event_free(timer_);
+}
+
+void ClientConnection::start() {
+  rt_ = worker_.runtime();
+  bufferevent_setcb(bev_, on_client_read, on_client_write, on_client_event, this);
+  // Reading stops while a head or body bytes wait unprocessed; the kernel's buffers then hold
+  // the rest, which bounds memory per connection.
+  bufferevent_setwatermark(bev_, EV_READ, 0,
+                           std::max(kFlowHigh, rt_->config.limits.max_header_bytes + 2));
+  bufferevent_setwatermark(bev_, EV_WRITE, kFlowLow, 0);
+  bufferevent_set_max_single_read(bev_, kMaxSingleIo);
+  bufferevent_set_max_single_write(bev_, kMaxSingleIo);
+  timeval idle = to_timeval(rt_->config.timeouts.idle);
+  // A client that stops reading what we send is dropped after the idle timeout.
+  bufferevent_set_timeouts(bev_, nullptr, &idle);
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  arm_head_timer();
+}
+
+void ClientConnection::drain() {
+  draining_ = true;
+  if (phase_ == Phase::head && evbuffer_get_length(bufferevent_get_input(bev_)) == 0) {
+    CallbackScope scope(*this);
+    close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callbacks. Each holds a CallbackScope so that a close() inside only deletes on the way out.
+
+void ClientConnection::on_client_read(bufferevent*, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  switch (self->phase_) {
+    case Phase::head: self->process_input(); break;
+    case Phase::local_body: self->pump_local_body(); break;
+    case Phase::forward: self->pump_request_body(); break;
+    case Phase::tunnel: self->pump_tunnel(self->bev_, self->up_); break;
+    case Phase::local_wait: break;  // reading is off; bytes of a pipelined request wait
+    case Phase::closing:
+      // After an error response the rest of the input means nothing; discard it while the
+      // response drains.
+      evbuffer_drain(bufferevent_get_input(self->bev_),
+                     evbuffer_get_length(bufferevent_get_input(self->bev_)));
+      break;
+  }
+}
+
+void ClientConnection::on_client_write(bufferevent*, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  switch (self->phase_) {
+    case Phase::closing:
+      if (evbuffer_get_length(bufferevent_get_output(self->bev_)) == 0) self->close();
+      break;
+    case Phase::forward:
+      if (self->up_response_started_ && !self->resp_done_) self->pump_response_body();
+      break;
+    case Phase::tunnel: self->pump_tunnel(self->up_, self->bev_); break;
+    case Phase::head: self->process_input(); break;  // pipelined requests waited for room
+    default: break;
+  }
+}
+
+void ClientConnection::on_client_event(bufferevent*, short what, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  if ((what & BEV_EVENT_EOF) && self->phase_ == Phase::forward && self->body_done_) {
+    // The client half-closed after sending its whole request: still deliver the response.
+    self->keep_alive_ = false;
+    return;
+  }
+  if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING)) {
+    log::info("client_timeout", {{"client", self->peer_}, {"phase", "body"}});
+  }
+  self->close();
+}
+
+void ClientConnection::on_timer(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  if (self->phase_ == Phase::head) {
+    if (self->timer_is_head_) {
+      // Slow or stalled head (slowloris): answer and close rather than hold the slot.
+      self->keep_alive_ = false;
+      self->send_error(408, "request_timeout",
+                       "The request head did not arrive in time; send it in one go.");
+    } else {
+      self->close();  // idle keep-alive connection
+    }
+    return;
+  }
+  if (self->phase_ == Phase::forward && !self->up_response_started_) {
+    self->upstream_failed(504, "upstream_timeout",
+                          self->up_connecting_ ? "The lake did not accept the connection in time."
+                                               : "The lake did not answer in time.");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading requests
+
+void ClientConnection::process_input() {
+  if (in_process_input_) return;  // a request finished synchronously inside the loop below
+  in_process_input_ = true;
+  while (phase_ == Phase::head && !closed_) {
+    // Pipelined requests wait while the client is slow to read our answers.
+    if (evbuffer_get_length(bufferevent_get_output(bev_)) >= kFlowHigh) break;
+    if (!read_head()) break;
+    dispatch();
+  }
+  in_process_input_ = false;
+}
+
+bool ClientConnection::read_head() {
+  evbuffer* in = bufferevent_get_input(bev_);
+  size_t len = evbuffer_get_length(in);
+  if (len == 0) {
+    if (timer_is_head_ || !evtimer_pending(timer_, nullptr)) arm_head_timer();
+    return false;
+  }
+  if (rt_->generation != worker_.runtime()->generation) rt_ = worker_.runtime();
+  const Config& cfg = rt_->config;
+  size_t want = std::min(len, cfg.limits.max_header_bytes + 2);
+  const char* p = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want)));
+  http::ParseResult r = http::parse_request_head({p, want}, rt_->head_limits, head_);
+  if (r.status == http::ParseStatus::need_more) {
+    if (!timer_is_head_) {
+      timer_is_head_ = true;
+      set_timer(cfg.timeouts.header_read);
+    }
+    return false;
+  }
+  started_ = std::chrono::steady_clock::now();
+  if (r.status == http::ParseStatus::refused) {
+    http::RefusalInfo info = http::describe(r.refusal);
+    log::info("request_refused", {{"client", peer_}, {"reason", http::name(r.refusal)},
+                                  {"status", info.status}});
+    keep_alive_ = false;
+    request_id_ = worker_.new_request_id();
+    head_.method = {};
+    send_error(info.status, info.error, info.message);
+    return false;
+  }
+  head_buf_.assign(p, r.consumed);
+  rebase(head_, Rebase{p, r.consumed, head_buf_.data()});
+  evbuffer_drain(in, r.consumed);
+  return true;
+}
+
+void ClientConnection::dispatch() {
+  timer_is_head_ = false;
+  evtimer_del(timer_);
+  keep_alive_ = head_.keep_alive && !draining_;
+  identity_ = nullptr;
+  body_done_ = head_.framing == http::Framing::none;
+  const http::Header* rid = head_.find("x-request-id");
+  if (rid != nullptr && is_sane_request_id(rid->value)) {
+    request_id_.assign(rid->value);
+  } else {
+    request_id_ = worker_.new_request_id();
+  }
+
+  // The proxy's own routes: answered before any plugin, never forwarded.
+  if (head_.path == "/healthz" || head_.path == "/readyz") {
+    if (head_.method != "GET" && head_.method != "HEAD") {
+      static const std::pair<std::string, std::string> kAllow[] = {{"Allow", "GET, HEAD"}};
+      send_error(405, "method_not_allowed", "Use GET for this route.", {}, kAllow);
+      return;
+    }
+    // No store yet: the proxy is ready as soon as it listens. The store issue extends this.
+    std::string_view body = head_.path == "/healthz" ? std::string_view(R"({"status":"ok"})")
+                                                     : std::string_view(R"({"status":"ready"})");
+    send_local(200, "application/json", body, {}, keep_alive_);
+    return;
+  }
+
+  Credentials creds = read_credentials(head_);
+  if (creds.status == CredentialStatus::query_token) {
+    send_error(401, "invalid_token",
+               "Tokens in the query string are refused; send the token in the Authorization "
+               "header as \"Bearer <token>\".",
+               R"(Bearer realm="fathom", error="invalid_request")");
+    return;
+  }
+  if (creds.status == CredentialStatus::duplicate) {
+    send_error(400, "invalid_request", "Send one Authorization header, not several.");
+    return;
+  }
+
+  RequestView view(head_, peer_, request_id_, nullptr);
+  decision_ = decide_access(*rt_->plugins, view);
+  switch (decision_.verdict) {
+    case Verdict::allow_public: proceed(decision_); return;
+    case Verdict::deny: {
+      std::string message = "This request is not allowed here (";
+      message.append(decision_.reason);
+      message += ").";
+      send_error(403, "forbidden", message);
+      return;
+    }
+    case Verdict::require:
+    case Verdict::abstain: authorize(decision_, creds); return;
+  }
+}
+
+void ClientConnection::authorize(const AccessDecision&, const Credentials& creds) {
+  switch (creds.status) {
+    case CredentialStatus::none:
+      send_error(401, "invalid_token",
+                 "This route needs a bearer token: send \"Authorization: Bearer <token>\".",
+                 R"(Bearer realm="fathom")");
+      return;
+    case CredentialStatus::malformed:
+      send_error(401, "invalid_token",
+                 "The Authorization header must be \"Bearer <token>\" with one token.",
+                 R"(Bearer realm="fathom", error="invalid_token")");
+      return;
+    default:
+      // No token store is configured in this build: no token can be valid.
+      send_error(401, "invalid_token", "The token is not valid.",
+                 R"(Bearer realm="fathom", error="invalid_token")");
+      return;
+  }
+}
+
+void ClientConnection::proceed(const AccessDecision& decision) {
+  if (decision.handler != nullptr) {
+    start_local(decision.handler);
+  } else {
+    start_forward();
+  }
+}
+
+void ClientConnection::finish_request(int status, bool keep_alive) {
+  log_request(status);
+  up_response_started_ = false;
+  resp_done_ = false;
+  handler_ = nullptr;
+  if (!keep_alive || draining_ || closed_) {
+    close_after_flush();
+    return;
+  }
+  phase_ = Phase::head;
+  bufferevent_enable(bev_, EV_READ);
+  timeval idle = to_timeval(rt_->config.timeouts.idle);
+  bufferevent_set_timeouts(bev_, nullptr, &idle);
+  arm_head_timer();
+  process_input();
+}
+
+void ClientConnection::arm_head_timer() {
+  timer_is_head_ = false;
+  set_timer(rt_->config.timeouts.idle);
+}
+
+void ClientConnection::set_timer(std::chrono::milliseconds ms) {
+  timeval tv = to_timeval(ms);
+  evtimer_add(timer_, &tv);
+}
+
+void ClientConnection::close_after_flush() {
+  phase_ = Phase::closing;
+  evtimer_del(timer_);
+  if (up_ != nullptr) release_upstream(false);
+  if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
+    close();
+    return;
+  }
+  // Keep reading (and discarding) so that the peer's pending bytes do not turn our close into
+  // a reset that could destroy the error response in flight.
+  bufferevent_enable(bev_, EV_READ);
+}
+
+void ClientConnection::close() {
+  if (closed_) return;
+  closed_ = true;
+  phase_ = Phase::closing;
+  if (local_state_) {
+    local_state_->detach();
+    local_state_.reset();
+  }
+  if (up_ != nullptr) {
+    bufferevent_free(up_);
+    up_ = nullptr;
+  }
+  evtimer_del(timer_);
+  bufferevent_disable(bev_, EV_READ | EV_WRITE);
+  worker_.connection_closed(this);
+  if (depth_ == 0) delete this;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses made here
+
+void ClientConnection::send_error(int status, std::string_view error, std::string_view message,
+                                  std::string_view www_authenticate,
+                                  std::span<const std::pair<std::string, std::string>> extra) {
+  std::string body = "{\"error\":\"";
+  log::append_json_escaped(body, error);
+  body += "\",\"message\":\"";
+  log::append_json_escaped(body, message);
+  body += "\"}";
+  // A body we did not read would be taken for the next request: close instead.
+  bool keep = keep_alive_ && body_done_;
+  if (www_authenticate.empty()) {
+    send_local(status, "application/json", body, extra, keep);
+    return;
+  }
+  std::pair<std::string, std::string> auth[] = {
+      {"WWW-Authenticate", std::string(www_authenticate)}};
+  send_local(status, "application/json", body, auth, keep);
+}
+
+void ClientConnection::send_local(int status, std::string_view content_type, std::string_view body,
+                                  std::span<const std::pair<std::string, std::string>> extra,
+                                  bool keep_alive) {
+  keep_alive = keep_alive && body_done_;
+  std::string out;
+  out.reserve(256 + body.size());
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += http::reason_phrase(status);
+  out += "\r\n";
+  http::append_header(out, "Content-Type", content_type);
+  http::append_header(out, "Content-Length", std::to_string(body.size()));
+  http::append_header(out, "Cache-Control", "no-store");
+  if (!request_id_.empty()) http::append_header(out, "X-Request-Id", request_id_);
+  for (const auto& [name, value] : extra) http::append_header(out, name, value);
+  if (!keep_alive) {
+    http::append_header(out, "Connection", "close");
+  } else if (head_.version == http::Version::http10) {
+    http::append_header(out, "Connection", "keep-alive");
+  }
+  out += "\r\n";
+  if (head_.method != "HEAD") out += body;
+  evbuffer_add(bufferevent_get_output(bev_), out.data(), out.size());
+  finish_request(status, keep_alive);
+}
+
+void ClientConnection::log_request(int status) {
+  if (head_.method.empty() || !log::enabled(LogLevelSetting::info)) return;
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                .count();
+  // The path only: a query string may carry secrets and never reaches the log.
+  log::info("request", {{"method", head_.method},
+                        {"path", head_.path},
+                        {"status", status},
+                        {"client", peer_},
+                        {"request_id", request_id_},
+                        {"duration_ms", ms}});
+}
+
+}  // namespace fathom

@@ -1,0 +1,165 @@
+// One client connection and, while a request is forwarded, its upstream connection.
+//
+// Both sides live in this one object so that there is exactly one lifetime to reason about: the
+// connection deletes itself (close()) and takes the upstream side with it, or hands the upstream
+// connection back to the pool when the exchange ended cleanly. Everything runs on the worker's
+// thread; the only way in from elsewhere is a Responder, which posts to the worker.
+//
+// Phases of a request: head -> (local_body -> local_wait) | forward [-> tunnel] -> head ...
+// See docs/design.md for the drawing, error paths included.
+#pragma once
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "core/access.h"
+#include "core/credentials.h"
+#include "core/runtime.h"
+#include "http/chunked.h"
+#include "http/message.h"
+
+namespace fathom {
+
+class Worker;
+struct LocalRequestState;
+
+class ClientConnection {
+ public:
+  ClientConnection(Worker& worker, bufferevent* bev, std::string peer);
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // Starts reading. The connection owns itself from here on.
+  void start();
+  // Worker draining: an idle connection closes now, a busy one after its current response.
+  void drain();
+  // Drain deadline passed: close whatever is going on.
+  void abort() { close(); }
+
+  // Intrusive list of the worker's connections (no allocation per connection for bookkeeping).
+  ClientConnection* prev = nullptr;
+  ClientConnection* next = nullptr;
+
+  // Called on the worker's thread by a local handler's responder.
+  void local_response(const Response& response);
+
+ private:
+  enum class Phase : uint8_t { head, local_body, local_wait, forward, tunnel, closing };
+
+  ~ClientConnection();
+
+  // Callbacks nest (a write inside a read callback may fire another); the object is deleted
+  // only when the outermost one returns, so a close() deep inside never pulls the floor away.
+  struct CallbackScope {
+    explicit CallbackScope(ClientConnection& c) : c_(c) { ++c_.depth_; }
+    ~CallbackScope() {
+      if (--c_.depth_ == 0 && c_.closed_) delete &c_;
+    }
+    ClientConnection& c_;
+  };
+
+  // --- client side (client_connection.cpp) ---
+  static void on_client_read(bufferevent*, void* arg);
+  static void on_client_write(bufferevent*, void* arg);
+  static void on_client_event(bufferevent*, short what, void* arg);
+  static void on_timer(evutil_socket_t, short, void* arg);
+  void process_input();
+  bool read_head();  // false when the connection was closed or is waiting for more bytes
+  void dispatch();
+  void authorize(const AccessDecision& decision, const Credentials& creds);
+  void proceed(const AccessDecision& decision);
+  void finish_request(int status, bool keep_alive);
+  void arm_head_timer();
+  void set_timer(std::chrono::milliseconds ms);
+  void close();
+  void close_after_flush();
+
+  // Responses produced here. Every one carries X-Request-Id.
+  void send_error(int status, std::string_view error, std::string_view message,
+                  std::string_view www_authenticate = {},
+                  std::span<const std::pair<std::string, std::string>> extra = {});
+  void send_local(int status, std::string_view content_type, std::string_view body,
+                  std::span<const std::pair<std::string, std::string>> extra, bool keep_alive);
+  void log_request(int status);
+
+  // --- local handlers (local_handler.cpp) ---
+  void start_local(RouteHandler* handler);
+  void pump_local_body();
+  void call_handler();
+
+  // --- upstream side (forwarding.cpp) ---
+  static void on_upstream_read(bufferevent*, void* arg);
+  static void on_upstream_write(bufferevent*, void* arg);
+  static void on_upstream_event(bufferevent*, short what, void* arg);
+  void start_forward();
+  bool connect_upstream(bool allow_pooled);
+  void build_upstream_head();
+  void pump_request_body();
+  void request_body_done();
+  void read_upstream();
+  bool read_response_head();
+  void send_response_head();
+  void pump_response_body();
+  void response_done();
+  void upstream_failed(int status, std::string_view error, std::string_view message);
+  void release_upstream(bool reusable);
+  void start_tunnel();
+  void pump_tunnel(bufferevent* from, bufferevent* to);
+  void tunnel_closed(bufferevent* which);
+
+  Worker& worker_;
+  bufferevent* bev_;
+  std::string peer_;
+  Phase phase_ = Phase::head;
+  event* timer_ = nullptr;
+  bool timer_is_head_ = false;  // the header-read deadline is armed
+  bool in_process_input_ = false;
+  bool closed_ = false;
+  int depth_ = 0;
+  bool draining_ = false;
+
+  // The request being served. Views in head_ point into head_buf_.
+  std::shared_ptr<const Runtime> rt_;
+  std::string head_buf_;
+  http::RequestHead head_;
+  std::string request_id_;
+  std::chrono::steady_clock::time_point started_;
+  AccessDecision decision_;
+  const Identity* identity_ = nullptr;
+  bool keep_alive_ = true;
+
+  // Request body, towards the upstream or a local handler.
+  uint64_t body_left_ = 0;  // content-length framing
+  http::ChunkedDecoder body_chunks_;
+  bool body_done_ = false;
+
+  // Local handler state.
+  RouteHandler* handler_ = nullptr;
+  std::string local_body_;
+  std::shared_ptr<LocalRequestState> local_state_;
+
+  // Upstream side.
+  bufferevent* up_ = nullptr;
+  bool up_reused_ = false;
+  bool up_connecting_ = false;
+  bool up_eof_ = false;
+  bool up_response_started_ = false;  // a response head went to the client
+  std::string up_head_;               // the serialized request head, kept for one retry
+  std::string resp_buf_;
+  http::ResponseHead resp_;
+  uint64_t resp_left_ = 0;
+  http::ChunkedDecoder resp_chunks_;
+  bool resp_chunked_out_ = false;  // re-encoding the body as chunked towards the client
+  bool resp_close_out_ = false;    // the client's body ends when we close (HTTP/1.0 client)
+  bool resp_done_ = false;
+  int resp_status_ = 0;
+};
+
+}  // namespace fathom

@@ -1,0 +1,549 @@
+// The upstream half of a ClientConnection: the request re-serialized towards the lake, bodies
+// streamed both ways under flow control, the response relayed, and Upgrade tunnels.
+#include <event2/buffer.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <algorithm>
+
+#include "core/client_connection.h"
+#include "core/flow.h"
+#include "core/head_rebase.h"
+#include "core/worker.h"
+#include "http/parser.h"
+#include "http/serialize.h"
+#include "ops/log.h"
+
+namespace fathom {
+namespace {
+
+void set_nodelay(bufferevent* bev) {
+  int fd = bufferevent_getfd(bev);
+  int one = 1;
+  if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && http::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// Request headers the proxy sets itself or must not pass on.
+bool dropped_request_header(std::string_view name, bool forward_authorization) {
+  if (http::is_hop_by_hop(name)) return true;
+  if (starts_with_ci(name, "x-fathom-")) return true;
+  return http::iequals(name, "host") || http::iequals(name, "content-length") ||
+         http::iequals(name, "expect") || http::iequals(name, "x-forwarded-for") ||
+         http::iequals(name, "x-forwarded-proto") || http::iequals(name, "x-request-id") ||
+         (!forward_authorization && http::iequals(name, "authorization"));
+}
+
+bool retryable(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+// Moves one chunked-decoder step's worth from `in`. Returns the step; payload goes to `out`,
+// re-encoded as a chunk when `rechunk`. need_more asks for a longer contiguous front.
+http::ChunkedDecoder::Step chunk_step(http::ChunkedDecoder& dec, evbuffer* in, evbuffer* out,
+                                      bool rechunk) {
+  evbuffer_iovec v;
+  if (evbuffer_peek(in, -1, nullptr, &v, 1) < 1) return {};
+  std::string_view front(static_cast<const char*>(v.iov_base), v.iov_len);
+  http::ChunkedDecoder::Step step = dec.next(front);
+  if (step.kind == http::ChunkedDecoder::Kind::need_more) {
+    size_t total = evbuffer_get_length(in);
+    if (front.size() < total) {
+      // The line straddles evbuffer chains: join a bounded prefix and look again.
+      size_t want = std::min<size_t>(total, 8192);
+      front = std::string_view(
+          reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want))), want);
+      step = dec.next(front);
+    }
+  }
+  switch (step.kind) {
+    case http::ChunkedDecoder::Kind::framing: evbuffer_drain(in, step.length); break;
+    case http::ChunkedDecoder::Kind::done:
+      evbuffer_drain(in, step.length);
+      if (rechunk) evbuffer_add(out, "0\r\n\r\n", 5);
+      break;
+    case http::ChunkedDecoder::Kind::data:
+      if (rechunk) {
+        char line[24];
+        int n = snprintf(line, sizeof line, "%zx\r\n", step.length);
+        evbuffer_add(out, line, static_cast<size_t>(n));
+      }
+      evbuffer_remove_buffer(in, out, step.length);
+      if (rechunk) evbuffer_add(out, "\r\n", 2);
+      break;
+    default: break;
+  }
+  return step;
+}
+
+}  // namespace
+
+void ClientConnection::on_upstream_read(bufferevent*, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  if (self->phase_ == Phase::tunnel) {
+    self->pump_tunnel(self->up_, self->bev_);
+  } else if (self->phase_ == Phase::forward) {
+    self->read_upstream();
+  }
+}
+
+void ClientConnection::on_upstream_write(bufferevent*, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  if (self->phase_ == Phase::tunnel) {
+    self->pump_tunnel(self->bev_, self->up_);
+  } else if (self->phase_ == Phase::forward && !self->body_done_) {
+    self->pump_request_body();
+  }
+}
+
+void ClientConnection::on_upstream_event(bufferevent*, short what, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  if (what & BEV_EVENT_CONNECTED) {
+    self->up_connecting_ = false;
+    set_nodelay(self->up_);
+    if (self->body_done_ && !self->up_response_started_) {
+      self->set_timer(self->rt_->config.timeouts.upstream_response);
+    } else {
+      evtimer_del(self->timer_);
+    }
+    return;
+  }
+  if (self->phase_ == Phase::tunnel) {
+    self->tunnel_closed(self->up_);
+    return;
+  }
+  if (self->phase_ != Phase::forward) return;
+  if (!self->up_response_started_) {
+    bool nothing_received = evbuffer_get_length(bufferevent_get_input(self->up_)) == 0;
+    // A pooled connection the lake closed just as we reused it: safe to try once more on a
+    // fresh one, but only for a request that cannot have had an effect.
+    if (self->up_reused_ && nothing_received && self->body_done_ &&
+        self->head_.framing == http::Framing::none && retryable(self->head_.method)) {
+      bufferevent_free(self->up_);
+      self->up_ = nullptr;
+      if (self->connect_upstream(false)) self->request_body_done();
+      return;
+    }
+    self->upstream_failed(502, "upstream_unavailable",
+                          self->up_connecting_
+                              ? "The lake refused the connection; is it running?"
+                              : "The lake closed the connection before answering.");
+    return;
+  }
+  self->up_eof_ = true;
+  self->pump_response_body();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request towards the lake
+
+void ClientConnection::start_forward() {
+  phase_ = Phase::forward;
+  body_left_ = head_.framing == http::Framing::content_length ? head_.content_length : 0;
+  body_chunks_.reset();
+  resp_chunks_.reset();
+  up_response_started_ = false;
+  resp_done_ = false;
+  up_eof_ = false;
+  build_upstream_head();
+  if (!connect_upstream(true)) return;
+  if (head_.expect_continue && !body_done_) {
+    // We answered the expectation ourselves once the request was authorized; the lake never
+    // sees Expect, so it cannot answer 100 itself.
+    evbuffer_add(bufferevent_get_output(bev_), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+  }
+  if (body_done_) {
+    request_body_done();
+  } else {
+    timeval idle = to_timeval(rt_->config.timeouts.idle);
+    bufferevent_set_timeouts(bev_, &idle, &idle);  // a stalled upload ends after the idle timeout
+    pump_request_body();
+  }
+}
+
+bool ClientConnection::connect_upstream(bool allow_pooled) {
+  const Runtime& rt = *rt_;
+  up_ = allow_pooled ? worker_.upstream_pool().take(rt.upstream_addr, rt.upstream_addr_len)
+                     : nullptr;
+  up_reused_ = up_ != nullptr;
+  up_connecting_ = false;
+  if (up_ == nullptr) {
+    up_ = bufferevent_socket_new(worker_.base(), -1, BEV_OPT_CLOSE_ON_FREE);
+    if (up_ == nullptr ||
+        bufferevent_socket_connect(up_, reinterpret_cast<const sockaddr*>(&rt.upstream_addr),
+                                   static_cast<int>(rt.upstream_addr_len)) < 0) {
+      upstream_failed(502, "upstream_unavailable", "The lake refused the connection.");
+      return false;
+    }
+    up_connecting_ = true;
+    set_timer(rt.config.timeouts.upstream_connect);
+  }
+  bufferevent_setcb(up_, on_upstream_read, on_upstream_write, on_upstream_event, this);
+  bufferevent_setwatermark(up_, EV_READ, 0, std::max(kFlowHigh, rt.config.limits.max_header_bytes + 2));
+  bufferevent_setwatermark(up_, EV_WRITE, kFlowLow, 0);
+  bufferevent_set_max_single_read(up_, kMaxSingleIo);
+  bufferevent_set_max_single_write(up_, kMaxSingleIo);
+  bufferevent_enable(up_, EV_READ | EV_WRITE);
+  evbuffer_add(bufferevent_get_output(up_), up_head_.data(), up_head_.size());
+  return true;
+}
+
+void ClientConnection::build_upstream_head() {
+  const Config& cfg = rt_->config;
+  std::string& out = up_head_;
+  out.clear();
+  out += head_.method;
+  out += ' ';
+  out += head_.path;
+  if (!head_.query.empty()) {
+    out += '?';
+    out += head_.query;
+  }
+  out += " HTTP/1.1\r\n";
+  http::append_header(out, "Host", head_.host.empty() ? std::string_view(cfg.upstream.authority)
+                                                      : head_.host);
+  for (const http::Header& h : head_.headers) {
+    if (dropped_request_header(h.name, cfg.upstream.forward_authorization)) continue;
+    if (http::is_listed_in_connection(head_, h.name)) continue;
+    http::append_header(out, h.name, h.value);
+  }
+  // The proxy is the front door: what the client claims about earlier hops is not kept.
+  http::append_header(out, "X-Forwarded-For", peer_);
+  http::append_header(out, "X-Forwarded-Proto", "http");
+  http::append_header(out, "X-Request-Id", request_id_);
+  if (identity_ != nullptr) {
+    http::append_header(out, "X-Fathom-Token-Id", identity_->token_id);
+    http::append_header(out, "X-Fathom-Token-Name", identity_->name);
+    std::string scopes;
+    for (const std::string& s : identity_->scopes) {
+      if (!scopes.empty()) scopes += ' ';
+      scopes += s;
+    }
+    http::append_header(out, "X-Fathom-Scopes", scopes);
+  }
+  if (head_.framing == http::Framing::content_length) {
+    http::append_header(out, "Content-Length", std::to_string(head_.content_length));
+  } else if (head_.framing == http::Framing::chunked) {
+    http::append_header(out, "Transfer-Encoding", "chunked");
+  }
+  if (head_.upgrade) {
+    http::append_header(out, "Connection", "upgrade");
+    if (const http::Header* up = head_.find("upgrade")) http::append_header(out, "Upgrade", up->value);
+  }
+  out += "\r\n";
+}
+
+void ClientConnection::pump_request_body() {
+  if (body_done_ || up_ == nullptr) return;
+  evbuffer* in = bufferevent_get_input(bev_);
+  evbuffer* out = bufferevent_get_output(up_);
+  while (!body_done_) {
+    if (evbuffer_get_length(out) >= kFlowHigh) {
+      bufferevent_disable(bev_, EV_READ);  // on_upstream_write resumes us
+      return;
+    }
+    size_t avail = evbuffer_get_length(in);
+    if (avail == 0) break;
+    if (head_.framing == http::Framing::content_length) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>({avail, body_left_, kFlowHigh}));
+      evbuffer_remove_buffer(in, out, n);
+      body_left_ -= n;
+      if (body_left_ == 0) body_done_ = true;
+      continue;
+    }
+    http::ChunkedDecoder::Step step = chunk_step(body_chunks_, in, out, true);
+    using Kind = http::ChunkedDecoder::Kind;
+    if (step.kind == Kind::need_more) break;
+    if (step.kind == Kind::done) body_done_ = true;
+    if (step.kind == Kind::refused ||
+        body_chunks_.payload_bytes() > rt_->config.limits.max_body_bytes) {
+      // The lake already has part of this message: its connection cannot be trusted again.
+      release_upstream(false);
+      keep_alive_ = false;
+      body_done_ = true;  // nothing more will be read; the error ends the connection
+      if (step.kind == Kind::refused) {
+        http::RefusalInfo info = http::describe(step.refusal);
+        log::info("request_refused", {{"client", peer_}, {"reason", http::name(step.refusal)}});
+        if (!up_response_started_) {
+          body_done_ = false;
+          send_error(info.status, info.error, info.message);
+        } else {
+          close();
+        }
+      } else if (!up_response_started_) {
+        body_done_ = false;
+        send_error(413, "payload_too_large", "The request body is larger than this proxy allows.");
+      } else {
+        close();
+      }
+      return;
+    }
+  }
+  if (body_done_) {
+    request_body_done();
+  } else {
+    bufferevent_enable(bev_, EV_READ);
+  }
+}
+
+void ClientConnection::request_body_done() {
+  // Bytes after this request (pipelining) wait in the kernel until the response is done.
+  bufferevent_disable(bev_, EV_READ);
+  bufferevent_set_timeouts(bev_, nullptr, nullptr);
+  if (!up_connecting_ && !up_response_started_) {
+    set_timer(rt_->config.timeouts.upstream_response);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response from the lake
+
+void ClientConnection::read_upstream() {
+  if (!up_response_started_ && !read_response_head()) return;
+  pump_response_body();
+}
+
+bool ClientConnection::read_response_head() {
+  evbuffer* in = bufferevent_get_input(up_);
+  for (;;) {
+    size_t len = evbuffer_get_length(in);
+    if (len == 0) return false;
+    size_t want = std::min(len, rt_->config.limits.max_header_bytes + 2);
+    const char* p = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want)));
+    http::ParseResult r = http::parse_response_head({p, want}, rt_->head_limits, head_.method, resp_);
+    if (r.status == http::ParseStatus::need_more) return false;
+    if (r.status == http::ParseStatus::refused) {
+      log::warn("upstream_bad_response", {{"reason", http::name(r.refusal)},
+                                          {"request_id", request_id_}});
+      upstream_failed(502, "upstream_unavailable", "The lake sent a malformed response.");
+      return false;
+    }
+    resp_buf_.assign(p, r.consumed);
+    rebase(resp_, Rebase{p, r.consumed, resp_buf_.data()});
+    evbuffer_drain(in, r.consumed);
+    if (resp_.status == 101) {
+      if (!head_.upgrade) {
+        upstream_failed(502, "upstream_unavailable", "The lake switched protocols unasked.");
+        return false;
+      }
+      start_tunnel();
+      return false;
+    }
+    if (resp_.status >= 100 && resp_.status < 200) continue;  // interim: 100 was ours to send
+    evtimer_del(timer_);
+    send_response_head();
+    return !resp_done_;
+  }
+}
+
+void ClientConnection::send_response_head() {
+  bool client_http10 = head_.version == http::Version::http10;
+  resp_chunked_out_ = false;
+  resp_close_out_ = false;
+  resp_left_ = resp_.content_length;
+  if (resp_.framing == http::Framing::chunked || resp_.framing == http::Framing::until_close) {
+    // An HTTP/1.1 client gets chunks (so the connection stays usable and every chunk is passed
+    // on as it arrives); an HTTP/1.0 client can only be told the end by a close.
+    if (client_http10) {
+      resp_close_out_ = true;
+    } else {
+      resp_chunked_out_ = true;
+    }
+  }
+  bool keep = keep_alive_ && !resp_close_out_ && !draining_;
+  std::string out;
+  out.reserve(512);
+  out += "HTTP/1.1 ";
+  out += std::to_string(resp_.status);
+  out += ' ';
+  out += resp_.reason.empty() ? http::reason_phrase(resp_.status) : resp_.reason;
+  out += "\r\n";
+  for (const http::Header& h : resp_.headers) {
+    if (http::is_hop_by_hop(h.name) || http::iequals(h.name, "x-request-id")) continue;
+    // A bodiless response (HEAD, 304) keeps its Content-Length: it describes the resource.
+    if (http::iequals(h.name, "content-length") && resp_.framing != http::Framing::none) continue;
+    if (http::is_listed_in_connection(resp_, h.name)) continue;
+    http::append_header(out, h.name, h.value);
+  }
+  if (resp_.framing == http::Framing::content_length) {
+    http::append_header(out, "Content-Length", std::to_string(resp_.content_length));
+  } else if (resp_chunked_out_) {
+    http::append_header(out, "Transfer-Encoding", "chunked");
+  }
+  http::append_header(out, "X-Request-Id", request_id_);
+  if (!keep) {
+    http::append_header(out, "Connection", "close");
+  } else if (client_http10) {
+    http::append_header(out, "Connection", "keep-alive");
+  }
+  out += "\r\n";
+  keep_alive_ = keep;
+  evbuffer_add(bufferevent_get_output(bev_), out.data(), out.size());
+  up_response_started_ = true;
+  resp_status_ = resp_.status;
+  if (resp_.framing == http::Framing::none) {
+    resp_done_ = true;
+    response_done();
+  }
+}
+
+void ClientConnection::pump_response_body() {
+  if (resp_done_ || up_ == nullptr) return;
+  evbuffer* in = bufferevent_get_input(up_);
+  evbuffer* out = bufferevent_get_output(bev_);
+  while (!resp_done_) {
+    if (evbuffer_get_length(out) >= kFlowHigh) {
+      bufferevent_disable(up_, EV_READ);  // on_client_write resumes us
+      return;
+    }
+    size_t avail = evbuffer_get_length(in);
+    if (avail == 0) break;
+    switch (resp_.framing) {
+      case http::Framing::content_length: {
+        size_t n = static_cast<size_t>(std::min<uint64_t>({avail, resp_left_, kFlowHigh}));
+        evbuffer_remove_buffer(in, out, n);
+        resp_left_ -= n;
+        if (resp_left_ == 0) resp_done_ = true;
+        break;
+      }
+      case http::Framing::until_close: {
+        size_t n = std::min(avail, kFlowHigh);
+        if (resp_chunked_out_) {
+          char line[24];
+          int len = snprintf(line, sizeof line, "%zx\r\n", n);
+          evbuffer_add(out, line, static_cast<size_t>(len));
+        }
+        evbuffer_remove_buffer(in, out, n);
+        if (resp_chunked_out_) evbuffer_add(out, "\r\n", 2);
+        break;
+      }
+      case http::Framing::chunked: {
+        http::ChunkedDecoder::Step step = chunk_step(resp_chunks_, in, out, resp_chunked_out_);
+        using Kind = http::ChunkedDecoder::Kind;
+        if (step.kind == Kind::refused) {
+          log::warn("upstream_bad_response", {{"reason", http::name(step.refusal)},
+                                              {"request_id", request_id_}});
+          close();  // the client has a partial body; closing is the only honest signal left
+          return;
+        }
+        if (step.kind == Kind::done) resp_done_ = true;
+        if (step.kind == Kind::need_more) avail = 0;
+        break;
+      }
+      case http::Framing::none: resp_done_ = true; break;
+    }
+    if (avail == 0) break;
+  }
+  if (!resp_done_ && up_eof_ && evbuffer_get_length(in) == 0) {
+    if (resp_.framing != http::Framing::until_close) {
+      log::warn("upstream_truncated", {{"request_id", request_id_}});
+      close();
+      return;
+    }
+    if (resp_chunked_out_) evbuffer_add(out, "0\r\n\r\n", 5);
+    resp_done_ = true;
+  }
+  if (resp_done_) {
+    response_done();
+  } else if (!up_eof_) {
+    bufferevent_enable(up_, EV_READ);
+  }
+}
+
+void ClientConnection::response_done() {
+  bool reusable = body_done_ && resp_.keep_alive && !up_eof_ &&
+                  resp_.framing != http::Framing::until_close &&
+                  evbuffer_get_length(bufferevent_get_input(up_)) == 0 &&
+                  evbuffer_get_length(bufferevent_get_output(up_)) == 0;
+  release_upstream(reusable);
+  // If the lake answered before the whole request body arrived, the rest of that body is still
+  // on its way from the client and would be read as the next request.
+  if (!body_done_) keep_alive_ = false;
+  finish_request(resp_status_, keep_alive_ && !resp_close_out_);
+}
+
+void ClientConnection::upstream_failed(int status, std::string_view error,
+                                       std::string_view message) {
+  log::warn("upstream_failed", {{"status", status}, {"message", message},
+                                {"request_id", request_id_}});
+  release_upstream(false);
+  if (up_response_started_) {
+    close();
+    return;
+  }
+  send_error(status, error, message);
+}
+
+void ClientConnection::release_upstream(bool reusable) {
+  evtimer_del(timer_);
+  if (up_ == nullptr) return;
+  if (reusable && !worker_.draining()) {
+    worker_.upstream_pool().give_back(up_, rt_->upstream_addr, rt_->upstream_addr_len,
+                                      rt_->config.upstream.max_idle_connections,
+                                      rt_->config.timeouts.idle);
+  } else {
+    bufferevent_free(up_);
+  }
+  up_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upgrade tunnels: after the lake's 101, bytes flow both ways untouched until one side closes.
+
+void ClientConnection::start_tunnel() {
+  evtimer_del(timer_);
+  std::string out = "HTTP/1.1 101 Switching Protocols\r\n";
+  for (const http::Header& h : resp_.headers) {
+    if (http::iequals(h.name, "connection") || http::iequals(h.name, "keep-alive") ||
+        http::iequals(h.name, "x-request-id") || http::iequals(h.name, "transfer-encoding") ||
+        http::iequals(h.name, "content-length")) {
+      continue;
+    }
+    http::append_header(out, h.name, h.value);
+  }
+  http::append_header(out, "Connection", "upgrade");
+  http::append_header(out, "X-Request-Id", request_id_);
+  out += "\r\n";
+  evbuffer_add(bufferevent_get_output(bev_), out.data(), out.size());
+  phase_ = Phase::tunnel;
+  up_response_started_ = true;
+  log_request(101);
+  // A tunnel may stay quiet for hours (a WebSocket waiting for events): no read timeouts.
+  bufferevent_set_timeouts(bev_, nullptr, nullptr);
+  bufferevent_set_timeouts(up_, nullptr, nullptr);
+  bufferevent_enable(bev_, EV_READ);
+  bufferevent_enable(up_, EV_READ);
+  pump_tunnel(bev_, up_);
+  if (!closed_) pump_tunnel(up_, bev_);
+}
+
+void ClientConnection::pump_tunnel(bufferevent* from, bufferevent* to) {
+  if (from == nullptr || to == nullptr) return;
+  evbuffer* out = bufferevent_get_output(to);
+  if (evbuffer_get_length(out) >= kFlowHigh) {
+    bufferevent_disable(from, EV_READ);  // the write callback of `to` resumes us
+    return;
+  }
+  evbuffer_remove_buffer(bufferevent_get_input(from), out, kFlowHigh);
+  bufferevent_enable(from, EV_READ);
+}
+
+void ClientConnection::tunnel_closed(bufferevent* which) {
+  if (which == up_) {
+    // Pass on what the lake said last (a WebSocket close frame), then end the client side.
+    evbuffer_add_buffer(bufferevent_get_output(bev_), bufferevent_get_input(up_));
+    bufferevent_free(up_);
+    up_ = nullptr;
+    close_after_flush();
+    return;
+  }
+  close();
+}
+
+}  // namespace fathom

@@ -1,0 +1,49 @@
+#include "core/runtime.h"
+
+#include <netdb.h>
+
+#include <cstring>
+
+namespace fathom {
+
+std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation) {
+  auto rt = std::make_shared<Runtime>();
+  rt->generation = generation;
+  rt->head_limits.max_request_line = config.limits.max_request_line;
+  rt->head_limits.max_head_bytes = config.limits.max_header_bytes;
+  rt->head_limits.max_headers = config.limits.max_headers;
+  rt->head_limits.max_body_bytes = config.limits.max_body_bytes;
+
+  // Resolved once here, so that the request path never waits on DNS.
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port = std::to_string(config.upstream.port);
+  int rc = getaddrinfo(config.upstream.host.c_str(), port.c_str(), &hints, &res);
+  if (rc != 0 || res == nullptr) {
+    throw ConfigError(config.source_path + ": upstream.url: cannot resolve \"" +
+                      config.upstream.host + "\": " + gai_strerror(rc));
+  }
+  std::memcpy(&rt->upstream_addr, res->ai_addr, res->ai_addrlen);
+  rt->upstream_addr_len = static_cast<socklen_t>(res->ai_addrlen);
+  freeaddrinfo(res);
+
+  rt->plugins = load_plugins(config.plugins);
+  rt->config = std::move(config);
+  return rt;
+}
+
+void RuntimeHolder::publish(std::shared_ptr<const Runtime> rt) {
+  std::lock_guard lock(mu_);
+  uint64_t gen = rt->generation;
+  current_ = std::move(rt);
+  generation_.store(gen, std::memory_order_release);
+}
+
+std::shared_ptr<const Runtime> RuntimeHolder::load() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+}  // namespace fathom

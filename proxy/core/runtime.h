@@ -1,0 +1,45 @@
+// One immutable snapshot of everything a request needs from configuration: the validated config,
+// the loaded plugins and what is derived from them. A reload builds a new snapshot and publishes
+// it; requests already running keep the one they started with.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "config/config.h"
+#include "http/parser.h"
+#include "plugin_host/plugin_loader.h"
+
+namespace fathom {
+
+struct Runtime {
+  Config config;
+  std::shared_ptr<PluginSet> plugins;
+  http::HeadLimits head_limits;
+  sockaddr_storage upstream_addr{};
+  socklen_t upstream_addr_len = 0;
+  uint64_t generation = 0;
+};
+
+// Resolves the upstream address and loads the plugins. Throws ConfigError or PluginError.
+std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation);
+
+// Where workers pick up the newest snapshot. Reading is one relaxed atomic load per request
+// unless a reload happened, so the hot path takes no lock.
+class RuntimeHolder {
+ public:
+  void publish(std::shared_ptr<const Runtime> rt);
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Runtime> load() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Runtime> current_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+}  // namespace fathom

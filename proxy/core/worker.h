@@ -1,0 +1,77 @@
+// One worker thread: its own event_base, its own SO_REUSEPORT listeners, its own upstream pool.
+// Connections never move between workers, so nothing on the data path is shared or locked.
+#pragma once
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "core/runtime.h"
+#include "core/upstream_pool.h"
+
+namespace fathom {
+
+class ClientConnection;
+
+class Worker {
+ public:
+  Worker(unsigned index, RuntimeHolder& runtimes);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Binds the listeners (on the calling thread, so that bind errors surface before start-up is
+  // reported), then runs the loop on its own thread.
+  void listen(const std::vector<ListenAddress>& addresses);
+  void start();
+  // Thread-safe: asks the worker to stop accepting and finish what is in flight.
+  void drain(std::chrono::milliseconds deadline);
+  void join();
+
+  // Runs `fn` on the worker's thread. Thread-safe.
+  void post(std::function<void()> fn);
+
+  // --- used by connections, on the worker's thread only ---
+  event_base* base() const { return base_; }
+  unsigned index() const { return index_; }
+  // The newest runtime snapshot; cheap unless a reload happened since the last call.
+  const std::shared_ptr<const Runtime>& runtime();
+  UpstreamPool& upstream_pool() { return pool_; }
+  bool draining() const { return draining_; }
+  void connection_closed(ClientConnection* c);
+  std::string new_request_id();
+  size_t open_connections() const { return connection_count_; }
+
+ private:
+  static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
+  static void on_accept_error(evconnlistener*, void* arg);
+  static void on_resume_accept(evutil_socket_t, short, void* arg);
+  void accept(evutil_socket_t fd, sockaddr* addr, int len);
+  void begin_drain();
+  void maybe_finish_drain();
+
+  unsigned index_;
+  RuntimeHolder& runtimes_;
+  std::shared_ptr<const Runtime> runtime_;
+  event_base* base_ = nullptr;
+  std::vector<evconnlistener*> listeners_;
+  // Owned; a connection deletes itself on close and unlinks itself through connection_closed().
+  ClientConnection* connections_ = nullptr;
+  size_t connection_count_ = 0;
+  event* accept_pause_ = nullptr;
+  UpstreamPool pool_;
+  std::thread thread_;
+  bool draining_ = false;
+  event* drain_timer_ = nullptr;
+  std::chrono::milliseconds drain_deadline_{0};
+  std::mt19937_64 ids_;
+};
+
+}  // namespace fathom
