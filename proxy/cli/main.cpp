@@ -17,6 +17,7 @@ const char kUsage[] =
     "commands:\n"
     "  serve --config FILE       run the proxy in the foreground (systemd runs it this way)\n"
     "  check-config FILE         validate a config and load its plugins, without serving\n"
+    "  bootstrap --config FILE   mint an admin token and print it (only while none is active)\n"
     "  version                   print the version\n"
     "\n"
     "Run 'fathom-auth <command> --help' for a command's options.\n";
@@ -65,6 +66,18 @@ int main(int argc, char** argv) {
     }
     if (config.empty()) return usage_error("serve: --config FILE is needed");
     return fathom::serve(config, exe_dir());
+  }
+  if (cmd == "bootstrap") {
+    if (argc == 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0)) {
+      std::puts("usage: fathom-auth bootstrap --config FILE\n\n"
+                "Mints an admin token (name bootstrap-admin, scopes [\"admin\"]) and prints it once.\n"
+                "Refuses while an admin token is active. Stop the daemon first: it holds the store.");
+      return 0;
+    }
+    if (argc != 4 || std::strcmp(argv[2], "--config") != 0) {
+      return usage_error("bootstrap: --config FILE is needed");
+    }
+    return fathom::bootstrap(argv[3], exe_dir());
   }
   if (cmd == "check-config") {
     if (argc != 3 || std::strcmp(argv[2], "--help") == 0) {

@@ -512,6 +512,32 @@ TimeoutsConfig parse_timeouts(const Source& src, const Json& value) {
   return timeouts;
 }
 
+StoreConfig parse_store(const Source& src, const Json& value) {
+  require_object(src, value, "store");
+  refuse_unknown_keys(src, value, "store", {"backend", "path"});
+  StoreConfig store;
+  if (const Json* v = member(value, "backend")) {
+    store.backend = get_string(src, *v, "store.backend");
+    if (store.backend != "file") src.fail("store.backend", "must be \"file\"");
+  }
+  if (const Json* v = member(value, "path")) store.path = resolve_path(src, *v, "store.path");
+  return store;
+}
+
+CacheConfig parse_cache(const Source& src, const Json& value) {
+  require_object(src, value, "cache");
+  refuse_unknown_keys(src, value, "cache", {"ttl", "negative_ttl", "max_entries"});
+  CacheConfig cache;
+  if (const Json* v = member(value, "ttl")) cache.ttl = get_seconds(src, *v, "cache.ttl");
+  if (const Json* v = member(value, "negative_ttl")) {
+    cache.negative_ttl = get_seconds(src, *v, "cache.negative_ttl");
+  }
+  if (const Json* v = member(value, "max_entries")) {
+    cache.max_entries = get_uint(src, *v, "cache.max_entries", 16, 10'000'000);
+  }
+  return cache;
+}
+
 LogLevelSetting parse_log(const Source& src, const Json& value, LogLevelSetting fallback) {
   require_object(src, value, "log");
   refuse_unknown_keys(src, value, "log", {"level"});
@@ -547,7 +573,7 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   const Source src{origin, base_dir};
   refuse_unknown_keys(src, root, "",
                       {"listen", "workers", "upstream", "state_dir", "plugin_dir", "plugins",
-                       "limits", "timeouts", "log"});
+                       "limits", "timeouts", "store", "cache", "log"});
 
   Config config;
   config.source_path = origin;
@@ -576,6 +602,9 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   }
   if (const Json* v = member(root, "limits")) config.limits = parse_limits(src, *v);
   if (const Json* v = member(root, "timeouts")) config.timeouts = parse_timeouts(src, *v);
+  if (const Json* v = member(root, "store")) config.store = parse_store(src, *v);
+  if (config.store.path.empty()) config.store.path = config.state_dir + "/store";
+  if (const Json* v = member(root, "cache")) config.cache = parse_cache(src, *v);
   if (const Json* v = member(root, "log")) config.log_level = parse_log(src, *v, config.log_level);
   return config;
 }

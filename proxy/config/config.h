@@ -57,6 +57,17 @@ struct TimeoutsConfig {
   std::chrono::milliseconds drain{30'000};  // SIGTERM: how long in-flight requests may finish
 };
 
+struct StoreConfig {
+  std::string backend = "file";  // the embedded store; "redis" comes with the Redis issue
+  std::string path;              // resolved; default <state_dir>/store
+};
+
+struct CacheConfig {
+  std::chrono::milliseconds ttl{30'000};          // a valid token's entry; a safety net only
+  std::chrono::milliseconds negative_ttl{5'000};  // an unknown or revoked token's entry
+  size_t max_entries = 100'000;
+};
+
 enum class LogLevelSetting { debug, info, warn, error };
 
 struct Config {
@@ -69,6 +80,8 @@ struct Config {
   std::vector<PluginConfig> plugins;
   LimitsConfig limits;
   TimeoutsConfig timeouts;
+  StoreConfig store;
+  CacheConfig cache;
   LogLevelSetting log_level = LogLevelSetting::info;
 };
 

@@ -182,7 +182,7 @@ void ClientConnection::dispatch() {
   timer_is_head_ = false;
   evtimer_del(timer_);
   keep_alive_ = head_.keep_alive && !draining_;
-  identity_ = nullptr;
+  token_.reset();
   body_done_ = head_.framing == http::Framing::none;
   const http::Header* rid = head_.find("x-request-id");
   if (rid != nullptr && is_sane_request_id(rid->value)) {
@@ -234,23 +234,75 @@ void ClientConnection::dispatch() {
   }
 }
 
-void ClientConnection::authorize(const AccessDecision&, const Credentials& creds) {
+void ClientConnection::authorize(const AccessDecision& decision, const Credentials& creds) {
+  Authenticator& authn = *worker_.services().authenticator;
   switch (creds.status) {
     case CredentialStatus::none:
-      send_error(401, "invalid_token",
-                 "This route needs a bearer token: send \"Authorization: Bearer <token>\".",
-                 R"(Bearer realm="fathom")");
+      refuse_credentials("This route needs a bearer token: send \"Authorization: Bearer <token>\".",
+                         false);
       return;
-    case CredentialStatus::malformed:
-      send_error(401, "invalid_token",
-                 "The Authorization header must be \"Bearer <token>\" with one token.",
-                 R"(Bearer realm="fathom", error="invalid_token")");
+    case CredentialStatus::bearer: break;
+    default: {
+      std::chrono::seconds retry{0};
+      if (authn.blocked(peer_, &retry)) {
+        refuse_rate_limited(retry);
+        return;
+      }
+      authn.record_failure(peer_);
+      refuse_credentials("The Authorization header must be \"Bearer <token>\" with one token.",
+                         true);
       return;
-    default:
-      // No token store is configured in this build: no token can be valid.
-      send_error(401, "invalid_token", "The token is not valid.",
-                 R"(Bearer realm="fathom", error="invalid_token")");
+    }
+  }
+  AuthResult r = authn.authenticate(creds.token, peer_);
+  switch (r.outcome) {
+    case AuthOutcome::valid: break;
+    case AuthOutcome::rate_limited: refuse_rate_limited(r.retry_after); return;
+    case AuthOutcome::store_unavailable:
+      send_error(503, "store_unavailable",
+                 "The token store cannot be reached; try again in a moment.");
       return;
+    case AuthOutcome::bad_format:
+      refuse_credentials("The token is malformed: a token is \"fth_\" and 38 letters and digits.",
+                         true);
+      return;
+    case AuthOutcome::revoked: refuse_credentials("The token has been revoked.", true); return;
+    case AuthOutcome::expired: refuse_credentials("The token has expired.", true); return;
+    case AuthOutcome::unknown: refuse_credentials("The token is not known.", true); return;
+  }
+  token_ = std::move(r.token);
+  for (const std::string& scope : decision.scopes) {
+    if (holds_scope(*token_, scope)) continue;
+    std::string message = "This request needs the scope \"" + scope + "\", which the token lacks.";
+    std::string challenge =
+        R"(Bearer realm="fathom", error="insufficient_scope", scope=")" + scope + "\"";
+    send_error(403, "insufficient_scope", message, challenge);
+    return;
+  }
+  proceed(decision);
+}
+
+void ClientConnection::refuse_credentials(std::string_view message, bool presented) {
+  send_error(401, "invalid_token", message,
+             presented ? R"(Bearer realm="fathom", error="invalid_token")"
+                       : R"(Bearer realm="fathom")");
+}
+
+void ClientConnection::refuse_rate_limited(std::chrono::seconds retry_after) {
+  std::pair<std::string, std::string> retry[] = {{"Retry-After", std::to_string(retry_after.count())}};
+  send_error(429, "rate_limited",
+             "Too many failed authentications from this address; wait before trying again.", {},
+             retry);
+}
+
+void ClientConnection::token_invalidated() {
+  CallbackScope scope(*this);
+  token_.reset();
+  if (phase_ == Phase::tunnel || (phase_ == Phase::forward && up_response_started_)) {
+    // An open stream (SSE, a WebSocket) must not outlive the token that opened it.
+    close();
+  } else {
+    keep_alive_ = false;
   }
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <utility>
 
+#include "auth/validation_cache.h"
 #include "core/access.h"
 #include "core/credentials.h"
 #include "core/runtime.h"
@@ -42,6 +43,12 @@ class ClientConnection {
   void drain();
   // Drain deadline passed: close whatever is going on.
   void abort() { close(); }
+
+  // The token this connection's current request or open stream runs on, if any.
+  const std::shared_ptr<const auth::CachedToken>& token() const { return token_; }
+  // The token was revoked: an open stream or tunnel ends now; a request in progress ends after
+  // its response.
+  void token_invalidated();
 
   // Intrusive list of the worker's connections (no allocation per connection for bookkeeping).
   ClientConnection* prev = nullptr;
@@ -74,6 +81,8 @@ class ClientConnection {
   bool read_head();  // false when the connection was closed or is waiting for more bytes
   void dispatch();
   void authorize(const AccessDecision& decision, const Credentials& creds);
+  void refuse_credentials(std::string_view message, bool presented);
+  void refuse_rate_limited(std::chrono::seconds retry_after);
   void proceed(const AccessDecision& decision);
   void finish_request(int status, bool keep_alive);
   void arm_head_timer();
@@ -132,7 +141,8 @@ class ClientConnection {
   std::string request_id_;
   std::chrono::steady_clock::time_point started_;
   AccessDecision decision_;
-  const Identity* identity_ = nullptr;
+  std::shared_ptr<const auth::CachedToken> token_;  // the caller, once authenticated
+  Identity identity_;  // built from token_ only for local handlers, which need a copy
   bool keep_alive_ = true;
 
   // Request body, towards the upstream or a local handler.

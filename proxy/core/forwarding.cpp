@@ -217,20 +217,24 @@ void ClientConnection::build_upstream_head() {
   http::append_header(out, "X-Forwarded-For", peer_);
   http::append_header(out, "X-Forwarded-Proto", "http");
   http::append_header(out, "X-Request-Id", request_id_);
-  if (identity_ != nullptr) {
-    http::append_header(out, "X-Fathom-Token-Id", identity_->token_id);
-    http::append_header(out, "X-Fathom-Token-Name", identity_->name);
-    std::string scopes;
-    for (const std::string& s : identity_->scopes) {
-      if (!scopes.empty()) scopes += ' ';
-      scopes += s;
+  if (token_ != nullptr) {
+    http::append_header(out, "X-Fathom-Token-Id", token_->token_id);
+    http::append_header(out, "X-Fathom-Token-Name", token_->name);
+    out += "X-Fathom-Scopes: ";
+    for (size_t i = 0; i < token_->scopes.size(); ++i) {
+      if (i > 0) out += ' ';
+      out += token_->scopes[i];
     }
-    http::append_header(out, "X-Fathom-Scopes", scopes);
+    out += "\r\n";
   }
   if (head_.framing == http::Framing::content_length) {
     http::append_header(out, "Content-Length", std::to_string(head_.content_length));
   } else if (head_.framing == http::Framing::chunked) {
     http::append_header(out, "Transfer-Encoding", "chunked");
+  } else if (head_.find("content-length") != nullptr) {
+    // "Content-Length: 0" parses as no body; say it again, since some servers want a length
+    // on every POST.
+    http::append_header(out, "Content-Length", "0");
   }
   if (head_.upgrade) {
     http::append_header(out, "Connection", "upgrade");

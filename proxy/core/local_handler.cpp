@@ -97,7 +97,14 @@ void ClientConnection::call_handler() {
   local_state_ = std::make_shared<LocalRequestState>();
   local_state_->worker = &worker_;
   local_state_->connection = this;
-  RequestView view(head_, peer_, request_id_, identity_);
+  const Identity* identity = nullptr;
+  if (token_ != nullptr) {
+    identity_.token_id = token_->token_id;
+    identity_.name = token_->name;
+    identity_.scopes = token_->scopes;
+    identity = &identity_;
+  }
+  RequestView view(head_, peer_, request_id_, identity);
   handler_->handle(view, local_body_, std::make_shared<LocalResponder>(local_state_));
 }
 

@@ -6,7 +6,8 @@
 
 namespace fathom {
 
-std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation) {
+std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation,
+                                             HostServices* services) {
   auto rt = std::make_shared<Runtime>();
   rt->generation = generation;
   rt->head_limits.max_request_line = config.limits.max_request_line;
@@ -29,14 +30,14 @@ std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation)
   rt->upstream_addr_len = static_cast<socklen_t>(res->ai_addrlen);
   freeaddrinfo(res);
 
-  rt->plugins = load_plugins(config.plugins);
+  rt->plugins = load_plugins(config.plugins, services);
   rt->config = std::move(config);
   return rt;
 }
 
 void RuntimeHolder::publish(std::shared_ptr<const Runtime> rt) {
   std::lock_guard lock(mu_);
-  uint64_t gen = rt->generation;
+  uint64_t gen = rt != nullptr ? rt->generation : 0;
   current_ = std::move(rt);
   generation_.store(gen, std::memory_order_release);
 }

@@ -26,7 +26,9 @@ struct Runtime {
 };
 
 // Resolves the upstream address and loads the plugins. Throws ConfigError or PluginError.
-std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation);
+// `services` is lent to the plugins' hosts (null for check-config).
+std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation,
+                                             HostServices* services);
 
 // Where workers pick up the newest snapshot. Reading is one relaxed atomic load per request
 // unless a reload happened, so the hot path takes no lock.

@@ -12,7 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/bootstrap.h"
 #include "core/runtime.h"
+#include "core/services.h"
 #include "core/worker.h"
 #include "ops/log.h"
 
@@ -23,6 +25,7 @@ struct Server {
   std::string config_path;
   std::string exe_dir;
   RuntimeHolder runtimes;
+  std::unique_ptr<Services> services;
   std::vector<std::unique_ptr<Worker>> workers;
   event_base* base = nullptr;
   uint64_t generation = 1;
@@ -43,7 +46,7 @@ void reload(Server& s) {
       log::warn("reload_partial", {{"message", "listen and workers take effect on restart"}});
     }
     log::set_level(cfg.log_level);
-    s.runtimes.publish(build_runtime(std::move(cfg), ++s.generation));
+    s.runtimes.publish(build_runtime(std::move(cfg), ++s.generation, s.services.get()));
     log::info("reloaded", {{"generation", static_cast<long long>(s.generation)}});
   } catch (const std::exception& e) {
     log::error("reload_refused", {{"message", e.what()}});
@@ -72,12 +75,27 @@ void ensure_state_dir(const std::string& dir) {
 int check_config(const std::string& config_path, const std::string& exe_dir) {
   try {
     Config cfg = load_config(config_path, exe_dir);
-    auto rt = build_runtime(std::move(cfg), 1);
+    auto rt = build_runtime(std::move(cfg), 1, nullptr);
     std::printf("%s: ok (%zu plugins)\n", config_path.c_str(), rt->plugins->names().size());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
+  }
+}
+
+int bootstrap(const std::string& config_path, const std::string& exe_dir) {
+  try {
+    Config cfg = load_config(config_path, exe_dir);
+    ensure_state_dir(cfg.state_dir);
+    auto services = open_services(cfg);
+    auto secret = mint_bootstrap_token(*services->token_store, *services->hasher,
+                                       BootstrapWhen::no_active_admin);
+    std::printf("%s\n", secret->c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fathom-auth bootstrap: %s\n", e.what());
+    return 1;
   }
 }
 
@@ -91,15 +109,25 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
     Config cfg = load_config(config_path, exe_dir);
     log::set_level(cfg.log_level);
     ensure_state_dir(cfg.state_dir);
-    s.runtimes.publish(build_runtime(std::move(cfg), s.generation));
+    s.services = open_services(cfg);
+    if (auto secret = mint_bootstrap_token(*s.services->token_store, *s.services->hasher,
+                                           BootstrapWhen::store_empty)) {
+      std::string path = cfg.state_dir + "/bootstrap-token";
+      write_secret_file(path, *secret);
+      log::warn("bootstrap_token_created",
+                {{"path", path},
+                 {"message", "the first admin token is in this file; mint your own with it, "
+                             "then delete the file"}});
+    }
+    s.runtimes.publish(build_runtime(std::move(cfg), s.generation, s.services.get()));
   } catch (const std::exception& e) {
-    log::error("config_invalid", {{"message", e.what()}});
+    log::error("start_failed", {{"message", e.what()}});
     return 2;
   }
   auto rt = s.runtimes.load();
   try {
     for (unsigned i = 0; i < rt->config.workers; ++i) {
-      s.workers.push_back(std::make_unique<Worker>(i, s.runtimes));
+      s.workers.push_back(std::make_unique<Worker>(i, s.runtimes, *s.services));
       s.workers.back()->listen(rt->config.listen);
     }
   } catch (const std::exception& e) {
@@ -119,6 +147,15 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   evsignal_add(hup, nullptr);
   evsignal_add(term, nullptr);
   evsignal_add(intr, nullptr);
+  // A revocation anywhere: the cache forgets the token before the revoke is acknowledged, and
+  // every worker ends the streams still open on it.
+  s.services->token_store->subscribe([&s](const Invalidation& inv) {
+    s.services->cache->invalidate(inv.secret_hash);
+    for (auto& w : s.workers) {
+      Worker* worker = w.get();
+      worker->post([worker, id = inv.token_id] { worker->token_invalidated(id); });
+    }
+  });
   for (auto& w : s.workers) w->start();
 
   std::string addresses;
@@ -136,6 +173,8 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   event_base_dispatch(s.base);
   for (auto& w : s.workers) w->join();
   s.workers.clear();
+  s.runtimes.publish(nullptr);  // plugins go before the store they may hold
+  s.services.reset();
   event_free(hup);
   event_free(term);
   event_free(intr);

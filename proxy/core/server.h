@@ -14,4 +14,8 @@ int serve(const std::string& config_path, const std::string& exe_dir);
 // `fathom-auth check-config FILE`: validates the config and loads its plugins without serving.
 int check_config(const std::string& config_path, const std::string& exe_dir);
 
+// `fathom-auth bootstrap --config FILE`: mints an admin token and prints it, unless an admin
+// token is active. Needs the store to itself (the daemon holds its lock while it runs).
+int bootstrap(const std::string& config_path, const std::string& exe_dir);
+
 }  // namespace fathom

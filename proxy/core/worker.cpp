@@ -33,7 +33,8 @@ std::string peer_string(const sockaddr* addr) {
 
 }  // namespace
 
-Worker::Worker(unsigned index, RuntimeHolder& runtimes) : index_(index), runtimes_(runtimes) {
+Worker::Worker(unsigned index, RuntimeHolder& runtimes, Services& services)
+    : index_(index), runtimes_(runtimes), services_(services) {
   base_ = event_base_new();
   if (base_ == nullptr) throw std::runtime_error("cannot create an event loop");
   runtime_ = runtimes_.load();
@@ -173,6 +174,14 @@ void Worker::connection_closed(ClientConnection* c) {
   c->prev = c->next = nullptr;
   --connection_count_;
   maybe_finish_drain();
+}
+
+void Worker::token_invalidated(const std::string& token_id) {
+  for (ClientConnection* c = connections_; c != nullptr;) {
+    ClientConnection* next = c->next;
+    if (c->token() != nullptr && c->token()->token_id == token_id) c->token_invalidated();
+    c = next;
+  }
 }
 
 void Worker::begin_drain() {

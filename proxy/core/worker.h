@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/runtime.h"
+#include "core/services.h"
 #include "core/upstream_pool.h"
 
 namespace fathom {
@@ -22,7 +23,7 @@ class ClientConnection;
 
 class Worker {
  public:
-  Worker(unsigned index, RuntimeHolder& runtimes);
+  Worker(unsigned index, RuntimeHolder& runtimes, Services& services);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -44,6 +45,9 @@ class Worker {
   // The newest runtime snapshot; cheap unless a reload happened since the last call.
   const std::shared_ptr<const Runtime>& runtime();
   UpstreamPool& upstream_pool() { return pool_; }
+  Services& services() { return services_; }
+  // Ends the open streams of a token that stopped being valid (on the worker's thread).
+  void token_invalidated(const std::string& token_id);
   bool draining() const { return draining_; }
   void connection_closed(ClientConnection* c);
   std::string new_request_id();
@@ -59,6 +63,7 @@ class Worker {
 
   unsigned index_;
   RuntimeHolder& runtimes_;
+  Services& services_;
   std::shared_ptr<const Runtime> runtime_;
   event_base* base_ = nullptr;
   std::vector<evconnlistener*> listeners_;

@@ -47,7 +47,7 @@ bool valid_extensions(std::string_view s) {
     ++i;
     skip_whitespace(s, i);
     if (!skip_token(s, i)) return false;
-    size_t after_name = i;
+    const size_t after_name = i;
     skip_whitespace(s, i);
     if (i < s.size() && s[i] == '=') {
       ++i;
@@ -60,40 +60,58 @@ bool valid_extensions(std::string_view s) {
   }
 }
 
+// chunk-size [ chunk-ext ], the line without its CRLF.
+Refusal parse_size_line(std::string_view s, uint64_t& size) {
+  size_t digits = 0;
+  size = 0;
+  while (digits < s.size() && chars::is(s[digits], chars::kHex)) {
+    size = size << 4 | static_cast<uint64_t>(chars::hex_value(s[digits]));
+    ++digits;
+  }
+  const std::string_view rest = s.substr(digits);
+  if (digits == 0 || digits > kMaxSizeDigits ||
+      (!rest.empty() && rest[0] != ';' && !chars::is(rest[0], chars::kWhitespace))) {
+    return Refusal::bad_chunk_size;
+  }
+  return valid_extensions(rest) ? Refusal::none : Refusal::bad_chunk_framing;
+}
+
+Refusal line_refusal(LineEnd end) {
+  switch (end) {
+    case LineEnd::too_long:
+      return Refusal::chunk_line_too_long;
+    case LineEnd::over_budget:
+      return Refusal::headers_too_large;
+    case LineEnd::bare_lf:
+      return Refusal::bare_lf;
+    case LineEnd::found:
+    case LineEnd::need_more:
+      break;
+  }
+  return Refusal::none;
+}
+
 }  // namespace
 
 // After a refusal the decoder stays failed; later calls repeat a generic refusal, as the caller
 // was told the reason the first time.
 ChunkedDecoder::Step ChunkedDecoder::next(std::string_view in) {
+  const auto refuse = [this](Refusal r) {
+    state_ = State::failed;
+    return Step{Kind::refused, 0, r};
+  };
   switch (state_) {
     case State::size_line: {
       const Line line = find_line(in, max_line_, std::numeric_limits<size_t>::max());
       if (line.end == LineEnd::need_more) return {};
-      Refusal refusal = Refusal::none;
-      if (line.end == LineEnd::too_long) refusal = Refusal::chunk_line_too_long;
-      if (line.end == LineEnd::bare_lf) refusal = Refusal::bare_lf;
-      if (refusal == Refusal::none) {
-        size_t digits = 0;
-        uint64_t size = 0;
-        const std::string_view s = line.content;
-        while (digits < s.size() && chars::is(s[digits], chars::kHex)) {
-          size = size << 4 | static_cast<uint64_t>(chars::hex_value(s[digits]));
-          ++digits;
-        }
-        const std::string_view rest = s.substr(digits);
-        if (digits == 0 || digits > kMaxSizeDigits ||
-            (!rest.empty() && rest[0] != ';' && !chars::is(rest[0], chars::kWhitespace))) {
-          refusal = Refusal::bad_chunk_size;
-        } else if (!valid_extensions(rest)) {
-          refusal = Refusal::bad_chunk_framing;
-        } else {
-          remaining_ = size;
-          state_ = size == 0 ? State::trailers : State::data;
-          return {Kind::framing, line.length, Refusal::none};
-        }
+      if (line.end != LineEnd::found) return refuse(line_refusal(line.end));
+      uint64_t size = 0;
+      if (const Refusal r = parse_size_line(line.content, size); r != Refusal::none) {
+        return refuse(r);
       }
-      state_ = State::failed;
-      return {Kind::refused, 0, refusal};
+      remaining_ = size;
+      state_ = size == 0 ? State::trailers : State::data;
+      return {Kind::framing, line.length, Refusal::none};
     }
     case State::data: {
       if (in.empty()) return {};
@@ -105,42 +123,24 @@ ChunkedDecoder::Step ChunkedDecoder::next(std::string_view in) {
     }
     case State::data_crlf: {
       if (in.empty() || (in[0] == '\r' && in.size() == 1)) return {};
-      if (in[0] == '\r' && in[1] == '\n') {
-        state_ = State::size_line;
-        return {Kind::framing, 2, Refusal::none};
-      }
-      state_ = State::failed;
-      return {Kind::refused, 0, Refusal::bad_chunk_framing};
+      if (in[0] != '\r' || in[1] != '\n') return refuse(Refusal::bad_chunk_framing);
+      state_ = State::size_line;
+      return {Kind::framing, 2, Refusal::none};
     }
     case State::trailers: {
       const Line line = find_line(in, max_line_, max_trailer_bytes_ - trailer_bytes_);
-      Refusal refusal = Refusal::none;
-      switch (line.end) {
-        case LineEnd::need_more:
-          return {};
-        case LineEnd::too_long:
-          refusal = Refusal::chunk_line_too_long;
-          break;
-        case LineEnd::over_budget:
-          refusal = Refusal::headers_too_large;
-          break;
-        case LineEnd::bare_lf:
-          refusal = Refusal::bare_lf;
-          break;
-        case LineEnd::found:
-          if (line.content.empty()) {
-            state_ = State::finished;
-            return {Kind::done, line.length, Refusal::none};
-          }
-          if (Header h; parse_field_line(line.content, h) == Refusal::none) {
-            trailer_bytes_ += line.length;
-            return {Kind::framing, line.length, Refusal::none};
-          }
-          refusal = Refusal::bad_chunk_framing;
-          break;
+      if (line.end == LineEnd::need_more) return {};
+      if (line.end != LineEnd::found) return refuse(line_refusal(line.end));
+      if (line.content.empty()) {
+        state_ = State::finished;
+        return {Kind::done, line.length, Refusal::none};
       }
-      state_ = State::failed;
-      return {Kind::refused, 0, refusal};
+      // Trailers are only checked and dropped: a proxy must not merge them into the head.
+      if (Header h; parse_field_line(line.content, h) != Refusal::none) {
+        return refuse(Refusal::bad_chunk_framing);
+      }
+      trailer_bytes_ += line.length;
+      return {Kind::framing, line.length, Refusal::none};
     }
     case State::finished:
       return {Kind::done, 0, Refusal::none};

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -49,6 +50,29 @@ inline Line find_line(std::string_view in, size_t max_content, size_t budget) {
   return {LineEnd::found, in.substr(0, at - 1), at + 1};
 }
 
+// True if every octet is allowed in a field value: VCHAR, obs-text, SP or HTAB.
+inline bool valid_field_value(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighs = 0x8080808080808080;
+  size_t i = 0;
+  // Values are long and control octets rare: eight at a time, single octets only in a word that
+  // holds one below 0x20 (HTAB included) or a DEL.
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const uint64_t del = w ^ (kOnes * 0x7f);
+    if ((((w - kOnes * 0x20) & ~w) | ((del - kOnes) & ~del)) & kHighs) {
+      for (size_t j = i; j < i + 8; ++j) {
+        if (!chars::is(s[j], chars::kFieldChar)) return false;
+      }
+    }
+  }
+  for (; i < s.size(); ++i) {
+    if (!chars::is(s[i], chars::kFieldChar)) return false;
+  }
+  return true;
+}
+
 // Parses "name: value" (RFC 9110 section 5.5, RFC 9112 section 5) from a line without its CRLF.
 // A bare CR is reported as a bad value wherever it is, as the CR belongs to no name.
 inline Refusal parse_field_line(std::string_view line, Header& out) {
@@ -62,16 +86,11 @@ inline Refusal parse_field_line(std::string_view line, Header& out) {
   }
   if (i == 0) return Refusal::bad_header_name;
   out.name = line.substr(0, i);
-  ++i;
-  while (i < line.size() && chars::is(line[i], chars::kWhitespace)) ++i;
-  const size_t begin = i;
-  size_t end = i;  // one past the last non-whitespace octet
-  for (; i < line.size(); ++i) {
-    const char c = line[i];
-    if (!chars::is(c, chars::kFieldChar)) return Refusal::bad_header_value;
-    if (!chars::is(c, chars::kWhitespace)) end = i + 1;
-  }
-  out.value = line.substr(begin, end - begin);
+  std::string_view value = line.substr(i + 1);
+  if (!valid_field_value(value)) return Refusal::bad_header_value;
+  while (!value.empty() && chars::is(value.front(), chars::kWhitespace)) value.remove_prefix(1);
+  while (!value.empty() && chars::is(value.back(), chars::kWhitespace)) value.remove_suffix(1);
+  out.value = value;
   return Refusal::none;
 }
 

@@ -20,7 +20,7 @@ enum class Version : uint8_t { http10, http11 };
 
 // How the body of a message is delimited (RFC 9112 section 6).
 enum class Framing : uint8_t {
-  none,            // no body at all
+  none,            // no body at all (also "Content-Length: 0", the header stays in `headers`)
   content_length,  // exactly `content_length` bytes
   chunked,         // Transfer-Encoding: chunked
   until_close,     // responses only: the body ends when the upstream closes

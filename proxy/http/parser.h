@@ -17,7 +17,7 @@ struct HeadLimits {
   size_t max_request_line = 8 * 1024;  // request line, and so the target (414)
   size_t max_head_bytes = 32 * 1024;   // the whole head, request line included (431)
   size_t max_headers = 100;            // header fields (431)
-  uint64_t max_body_bytes = uint64_t{1} << 30;  // Content-Length above it: 413
+  uint64_t max_body_bytes = uint64_t{1} << 30;  // request Content-Length above it: 413
 };
 
 enum class ParseStatus : uint8_t { done, need_more, refused };

@@ -10,7 +10,7 @@
 namespace fathom::http {
 
 struct Target {
-  std::string_view path;       // starts with '/'
+  std::string_view path;       // starts with '/'; a static "/" for "http://host" without a path
   std::string_view query;      // without '?'; empty if none
   std::string_view authority;  // absolute-form only: "host[:port]" from the target
   bool absolute_form = false;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <stdexcept>
 #include <utility>
 
 #include "ops/log.h"
@@ -23,7 +24,12 @@ namespace {
 // the name it was configured under.
 class PluginHost final : public Host {
  public:
-  explicit PluginHost(std::string name) : name_(std::move(name)) {}
+  PluginHost(std::string name, HostServices* services)
+      : name_(std::move(name)), services_(services) {}
+
+  TokenStore* store() override { return services_ != nullptr ? services_->store() : nullptr; }
+  NewSecret new_secret() override { return need_services().new_secret(); }
+  std::string new_token_id() override { return need_services().new_token_id(); }
 
   void log(LogLevel level, std::string_view event, std::string_view message) override {
     log::write(to_setting(level), event, {{"plugin", name_}, {"message", message}});
@@ -45,7 +51,13 @@ class PluginHost final : public Host {
     return LogLevelSetting::error;
   }
 
+  HostServices& need_services() {
+    if (services_ == nullptr) throw std::logic_error("no token store in this mode");
+    return *services_;
+  }
+
   std::string name_;
+  HostServices* services_;
 };
 
 std::string describe(const PluginConfig& config) {
@@ -59,7 +71,8 @@ std::string describe(const PluginConfig& config) {
 // allocated) before the file is closed; the host outlives the instance, as promised in plugin.h.
 class LoadedPlugin {
  public:
-  explicit LoadedPlugin(const PluginConfig& config) : host_(config.name) {}
+  LoadedPlugin(const PluginConfig& config, HostServices* services)
+      : host_(config.name, services) {}
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
@@ -141,12 +154,13 @@ PluginSet::~PluginSet() {
   while (!loaded_.empty()) loaded_.pop_back();
 }
 
-std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins) {
+std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins,
+                                        HostServices* services) {
   auto set = std::make_shared<PluginSet>();
   for (const PluginConfig& config : plugins) {
     // Owned by the set before load() runs, so a refusal part way through still unloads it and
     // every plugin loaded before it.
-    set->loaded_.push_back(std::make_unique<LoadedPlugin>(config));
+    set->loaded_.push_back(std::make_unique<LoadedPlugin>(config, services));
     LoadedPlugin& loaded = *set->loaded_.back();
     loaded.load(config);
 

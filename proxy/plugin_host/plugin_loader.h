@@ -20,6 +20,16 @@ class PluginError : public std::runtime_error {
 
 class LoadedPlugin;
 
+// What the daemon lends every plugin's Host: the token store and the minting of secrets. The
+// plugin host library knows nothing of how they are made; check-config passes none.
+class HostServices {
+ public:
+  virtual ~HostServices() = default;
+  virtual TokenStore* store() = 0;
+  virtual NewSecret new_secret() = 0;
+  virtual std::string new_token_id() = 0;
+};
+
 class PluginSet {
  public:
   PluginSet() = default;
@@ -33,7 +43,7 @@ class PluginSet {
   const std::vector<std::string>& names() const { return names_; }
 
  private:
-  friend std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>&);
+  friend std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>&, HostServices*);
   std::vector<std::unique_ptr<LoadedPlugin>> loaded_;
   std::vector<ScopePolicy*> policies_;
   std::vector<RouteHandler*> handlers_;
@@ -43,6 +53,8 @@ class PluginSet {
 // Throws PluginError naming the plugin and the problem: file not found, dlopen's message, missing
 // symbol, "built for plugin ABI 2, this daemon speaks ABI 1", toolchain mismatch, or the plugin's
 // own config error.
-std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins);
+// `services` may be null (check-config, tests): plugins then see no store, and minting throws.
+std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins,
+                                        HostServices* services = nullptr);
 
 }  // namespace fathom

@@ -5,12 +5,20 @@
 
 namespace fathom::test {
 
-inline std::string daemon_binary() { return FATHOM_BINARY_DIR "/fathom-auth"; }
-inline std::string lake_binary() { return FATHOM_BINARY_DIR "/fathom-lake"; }
-inline std::string plugin_dir() { return FATHOM_BINARY_DIR "/plugins"; }
+inline std::string daemon_binary() {
+  return FATHOM_BINARY_DIR "/fathom-auth";
+}
+inline std::string lake_binary() {
+  return FATHOM_BINARY_DIR "/fathom-lake";
+}
+inline std::string plugin_dir() {
+  return FATHOM_BINARY_DIR "/plugins";
+}
 inline std::string test_plugin(const std::string& name) {
   return FATHOM_BINARY_DIR "/test-plugins/" + name + ".so";
 }
-inline std::string corpus_dir() { return FATHOM_SOURCE_DIR "/tests/corpus"; }
+inline std::string corpus_dir() {
+  return FATHOM_SOURCE_DIR "/tests/corpus";
+}
 
 }  // namespace fathom::test

@@ -60,7 +60,8 @@ std::vector<std::string> child_environment(
 
 std::string ExitStatus::describe() const {
   if (exited) return "exit code " + std::to_string(code);
-  if (signal != 0) return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+  if (signal != 0)
+    return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
   return "not ended";
 }
 

@@ -98,8 +98,8 @@ bool DaemonProcess::start_once(const DaemonOptions& options, std::string& why) {
   for (;;) {
     if (!child_->running()) {
       std::string err = stderr_text();
-      bool in_use = err.find("in use") != std::string::npos ||
-                    err.find("EADDRINUSE") != std::string::npos;
+      bool in_use =
+          err.find("in use") != std::string::npos || err.find("EADDRINUSE") != std::string::npos;
       why = std::string(in_use ? "port taken; " : "") + "it ended (" +
             child_->exit_status()->describe() + "); stderr: " + tail(err, 4000);
       return false;
@@ -156,9 +156,13 @@ std::optional<ExitStatus> DaemonProcess::terminate(std::chrono::milliseconds tim
   return status;
 }
 
-long DaemonProcess::rss_kb() const { return fathom::test::rss_kb(child_->pid()); }
+long DaemonProcess::rss_kb() const {
+  return fathom::test::rss_kb(child_->pid());
+}
 
-std::string DaemonProcess::stderr_text() const { return read_file(stderr_path_); }
+std::string DaemonProcess::stderr_text() const {
+  return read_file(stderr_path_);
+}
 
 bool DaemonProcess::wait_for_stderr(std::string_view needle,
                                     std::chrono::milliseconds timeout) const {

@@ -26,7 +26,8 @@ bool wait_ready(int fd, short events, milliseconds timeout) {
   pollfd p{fd, events, 0};
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() < 0) left = milliseconds(0);
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r > 0) return true;
@@ -35,7 +36,9 @@ bool wait_ready(int fd, short events, milliseconds timeout) {
   }
 }
 
-bool is_reset(int err) { return err == ECONNRESET || err == EPIPE; }
+bool is_reset(int err) {
+  return err == ECONNRESET || err == EPIPE;
+}
 
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -161,7 +164,9 @@ bool HttpConnection::send_tolerant(std::string_view bytes, milliseconds timeout)
   }
 }
 
-void HttpConnection::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void HttpConnection::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
 
 void HttpConnection::consume(size_t n) {
   begin_ += n;
@@ -216,8 +221,8 @@ Response HttpConnection::read_head(std::string_view method, milliseconds timeout
     }
     if (r.status == http::ParseStatus::refused) {
       throw std::runtime_error("the response head was refused by the parser (" +
-                               std::string(http::name(r.refusal)) + "): " +
-                               std::string(unread().substr(0, 512)));
+                               std::string(http::name(r.refusal)) +
+                               "): " + std::string(unread().substr(0, 512)));
     }
     if (fill(timeout) == 0) {
       throw std::runtime_error("connection closed before a complete response head; got: \"" +
@@ -283,7 +288,8 @@ void HttpConnection::read_body(const Response& head,
 
 Response HttpConnection::read_response(std::string_view method, milliseconds timeout) {
   Response r = read_head(method, timeout);
-  read_body(r, [&](std::string_view data) { r.body.append(data); }, timeout);
+  read_body(
+      r, [&](std::string_view data) { r.body.append(data); }, timeout);
   return r;
 }
 
@@ -309,7 +315,8 @@ CloseCheck HttpConnection::wait_closed(milliseconds timeout) {
   CloseCheck check;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || !wait_ready(fd_, POLLIN, left)) break;
     if (fill(timeout) == 0) {
       check.closed = true;
@@ -339,7 +346,8 @@ std::string request(std::string_view method, std::string_view path, std::string_
   std::string out;
   out.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: localhost\r\n");
   out.append(headers);
-  if (!body.empty()) out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+  if (!body.empty())
+    out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
   out.append("\r\n").append(body);
   return out;
 }

@@ -48,7 +48,9 @@ LakeProcess::LakeProcess() : record_path_(dir_.file("lake-record.jsonl")) {
   }
 }
 
-LakeProcess::~LakeProcess() { stop(); }
+LakeProcess::~LakeProcess() {
+  stop();
+}
 
 std::vector<nlohmann::json> LakeProcess::recorded_heads() const {
   std::vector<nlohmann::json> heads;
@@ -77,7 +79,9 @@ bool LakeProcess::wait_for_heads(size_t count, std::chrono::milliseconds timeout
   return true;
 }
 
-std::string LakeProcess::stderr_text() const { return read_file(dir_.file("lake.stderr")); }
+std::string LakeProcess::stderr_text() const {
+  return read_file(dir_.file("lake.stderr"));
+}
 
 void LakeProcess::stop() {
   if (!child_ || !child_->running()) return;

@@ -57,22 +57,41 @@ std::set<unsigned long> socket_inodes(pid_t pid) {
   return inodes;
 }
 
-// Inodes of the sockets in LISTEN state on `port`, from /proc/net/tcp.
-std::vector<unsigned long> listening_inodes(uint16_t port) {
-  std::vector<unsigned long> out;
+struct TcpEntry {
+  unsigned long local_port = 0;
+  unsigned long remote_port = 0;
+  std::string state;  // hex, as the kernel prints it: "01" established, "06" time-wait, "0A" listen
+  unsigned long inode = 0;
+};
+
+unsigned long port_of(const std::string& address) {  // "0100007F:1F90"
+  size_t colon = address.find(':');
+  return colon == std::string::npos ? 0 : std::stoul(address.substr(colon + 1), nullptr, 16);
+}
+
+std::vector<TcpEntry> tcp_entries() {
+  std::vector<TcpEntry> out;
   std::ifstream in("/proc/net/tcp");
   std::string line;
   std::getline(in, line);  // column titles
   while (std::getline(in, line)) {
     std::istringstream fields(line);
-    std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout;
-    unsigned long inode = 0;
-    fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
-        inode;
-    if (state != "0A") continue;  // TCP_LISTEN
-    size_t colon = local.find(':');
-    if (colon == std::string::npos) continue;
-    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) out.push_back(inode);
+    std::string sl, local, remote, queues, timer, retransmits, uid, timeout;
+    TcpEntry e;
+    fields >> sl >> local >> remote >> e.state >> queues >> timer >> retransmits >> uid >>
+        timeout >> e.inode;
+    e.local_port = port_of(local);
+    e.remote_port = port_of(remote);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Inodes of the sockets in LISTEN state on `port`.
+std::vector<unsigned long> listening_inodes(uint16_t port) {
+  std::vector<unsigned long> out;
+  for (const TcpEntry& e : tcp_entries()) {
+    if (e.state == "0A" && e.local_port == port) out.push_back(e.inode);
   }
   return out;
 }
@@ -87,6 +106,15 @@ bool sole_listener(pid_t pid, uint16_t port) {
     if (mine.count(inode) == 0) return false;
   }
   return true;
+}
+
+PortConnections connections_involving(uint16_t port) {
+  PortConnections out;
+  for (const TcpEntry& e : tcp_entries()) {
+    if (e.state == "01" && e.remote_port == port) ++out.established_to;
+    if (e.state == "06" && (e.local_port == port || e.remote_port == port)) ++out.time_wait;
+  }
+  return out;
 }
 
 }  // namespace fathom::test

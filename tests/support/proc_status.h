@@ -23,4 +23,13 @@ namespace fathom::test {
 // that the daemon it talks to is its own.
 bool sole_listener(pid_t pid, uint16_t port);
 
+// TCP sockets on 127.0.0.1 that involve `port`, from /proc/net/tcp: how many are connected to it
+// (the client ends, e.g. the daemon's connections to the lake), and how many TIME_WAIT entries
+// name it on either end (each one a connection that was closed, not reused).
+struct PortConnections {
+  int established_to = 0;
+  int time_wait = 0;
+};
+PortConnections connections_involving(uint16_t port);
+
 }  // namespace fathom::test

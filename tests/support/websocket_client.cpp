@@ -19,7 +19,8 @@ std::mt19937& rng() {
 
 std::string base64(const unsigned char* data, size_t len) {
   std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -43,10 +44,9 @@ std::string encode_client_frame(Opcode opcode, std::string_view payload, uint32_
       out.push_back(static_cast<char>((static_cast<uint64_t>(payload.size()) >> shift) & 0xFF));
     }
   }
-  const unsigned char mask[4] = {static_cast<unsigned char>(mask_key >> 24),
-                                 static_cast<unsigned char>(mask_key >> 16),
-                                 static_cast<unsigned char>(mask_key >> 8),
-                                 static_cast<unsigned char>(mask_key)};
+  const unsigned char mask[4] = {
+      static_cast<unsigned char>(mask_key >> 24), static_cast<unsigned char>(mask_key >> 16),
+      static_cast<unsigned char>(mask_key >> 8), static_cast<unsigned char>(mask_key)};
   out.append(reinterpret_cast<const char*>(mask), 4);
   for (size_t i = 0; i < payload.size(); ++i) {
     out.push_back(static_cast<char>(static_cast<unsigned char>(payload[i]) ^ mask[i % 4]));

@@ -35,7 +35,7 @@ std::string encode_client_frame(Opcode opcode, std::string_view payload, uint32_
 // a frame. Throws std::runtime_error on a malformed frame.
 size_t decode_frame(std::string_view buf, Frame& out);
 
-std::string new_key();                          // 16 random bytes, base64
+std::string new_key();                         // 16 random bytes, base64
 std::string accept_for(std::string_view key);  // base64(SHA-1(key + RFC 6455 GUID))
 
 }  // namespace ws

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "fathom/token_store.h"
+
 #define FATHOM_PLUGIN_ABI_VERSION 1u
 
 // Compiler family, major version and standard library ABI: the parts that must agree for C++
@@ -140,12 +142,25 @@ class RouteHandler {
 
 enum class LogLevel : uint8_t { debug, info, warn, error };
 
+// A freshly minted secret: `token` goes to the client once and nowhere else; `secret_hash` is
+// what the store keeps.
+struct NewSecret {
+  std::string token;
+  std::string secret_hash;
+};
+
 // What the daemon offers a plugin instance. Lives as long as the instance.
 class Host {
  public:
   virtual ~Host() = default;
   // Writes one JSON log line tagged with the plugin's name. Never pass a secret.
   virtual void log(LogLevel level, std::string_view event, std::string_view message) = 0;
+  // The token store, or nullptr when the daemon runs without one (check-config).
+  virtual TokenStore* store() { return nullptr; }
+  // A new token secret ("fth_…") from OpenSSL's RAND_bytes, and its keyed hash.
+  virtual NewSecret new_secret() = 0;
+  // A new token id ("tok_…").
+  virtual std::string new_token_id() = 0;
 };
 
 class Plugin {

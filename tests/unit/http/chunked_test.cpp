@@ -58,8 +58,7 @@ Outcome decode(std::string_view in, size_t grow = 0, size_t max_line = 4096,
 }
 
 // Decodes in one piece and byte by byte, expects both to agree, and returns the outcome.
-Outcome decode_both(std::string_view in, size_t max_line = 4096,
-                    size_t max_trailers = 32 * 1024) {
+Outcome decode_both(std::string_view in, size_t max_line = 4096, size_t max_trailers = 32 * 1024) {
   const Outcome whole = decode(in, 0, max_line, max_trailers);
   const Outcome bytes = decode(in, 1, max_line, max_trailers);
   EXPECT_EQ(whole.kind, bytes.kind) << in;
@@ -69,8 +68,7 @@ Outcome decode_both(std::string_view in, size_t max_line = 4096,
   return whole;
 }
 
-Refusal refusal_of(std::string_view in, size_t max_line = 4096,
-                   size_t max_trailers = 32 * 1024) {
+Refusal refusal_of(std::string_view in, size_t max_line = 4096, size_t max_trailers = 32 * 1024) {
   const Outcome o = decode_both(in, max_line, max_trailers);
   EXPECT_EQ(o.kind, Kind::refused) << in;
   return o.refusal;
@@ -147,15 +145,15 @@ TEST(ChunkedDecoder, RefusesBadChunkSizes) {
 }
 
 TEST(ChunkedDecoder, ValidatesExtensions) {
-  for (const char* good : {"5;a\r\nhello\r\n0\r\n\r\n", "5;a=b\r\nhello\r\n0\r\n\r\n",
-                           "5 ; a = b ;c\r\nhello\r\n0\r\n\r\n",
-                           "5;a=\"q \\\" ;\"\r\nhello\r\n0\r\n\r\n",
-                           "5;a=\"\"\r\nhello\r\n0;last\r\n\r\n", "5\t;\ta\r\nhello\r\n0\r\n\r\n"}) {
+  for (const char* good :
+       {"5;a\r\nhello\r\n0\r\n\r\n", "5;a=b\r\nhello\r\n0\r\n\r\n",
+        "5 ; a = b ;c\r\nhello\r\n0\r\n\r\n", "5;a=\"q \\\" ;\"\r\nhello\r\n0\r\n\r\n",
+        "5;a=\"\"\r\nhello\r\n0;last\r\n\r\n", "5\t;\ta\r\nhello\r\n0\r\n\r\n"}) {
     expect_payload(good, "hello");
   }
-  for (const char* bad : {"5;\r\n", "5;=b\r\n", "5;a=\r\n", "5;a=\"open\r\n", "5;a b\r\n",
-                          "5 \r\n", "5;a \r\n", "5;a=b c\r\n", "5;a=@\r\n", "5;;a\r\n",
-                          "5;a=\"\x01\"\r\n", "5;a=\"\\\x01\"\r\n", "5 ;\r\n"}) {
+  for (const char* bad : {"5;\r\n", "5;=b\r\n", "5;a=\r\n", "5;a=\"open\r\n", "5;a b\r\n", "5 \r\n",
+                          "5;a \r\n", "5;a=b c\r\n", "5;a=@\r\n", "5;;a\r\n", "5;a=\"\x01\"\r\n",
+                          "5;a=\"\\\x01\"\r\n", "5 ;\r\n"}) {
     EXPECT_EQ(refusal_of(bad), Refusal::bad_chunk_framing) << bad;
   }
 }
@@ -224,7 +222,8 @@ TEST(ChunkedDecoder, StaysRefusedAfterARefusal) {
 }
 
 TEST(ChunkedDecoder, AgreesOnAnySplit) {
-  const std::string in = "4;x=\"y\"\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nT: v\r\n\r\n";
+  const std::string in =
+      "4;x=\"y\"\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nT: v\r\n\r\n";
   for (size_t grow = 1; grow <= in.size(); ++grow) {
     const Outcome o = decode(in, grow);
     EXPECT_EQ(o.kind, Kind::done) << grow;

@@ -242,8 +242,8 @@ TEST(RequestParser, RequiresExactlyOneValidHostInHttp11) {
         << bad;
   }
   RequestHead head;
-  for (const char* good : {"h", "lake.example", "lake.example:8080", "10.0.0.1:1", "[::1]:443",
-                           "my_host.local."}) {
+  for (const char* good :
+       {"h", "lake.example", "lake.example:8080", "10.0.0.1:1", "[::1]:443", "my_host.local."}) {
     const std::string buf = "GET / HTTP/1.1\r\nHost: " + std::string(good) + "\r\n\r\n";
     ASSERT_EQ(parse(buf, head).status, ParseStatus::done) << good;
     EXPECT_EQ(head.host, good);
@@ -399,9 +399,9 @@ TEST(RequestParser, DerivesUpgrade) {
   ASSERT_EQ(parse(request("Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c"), head).status,
             ParseStatus::done);
   EXPECT_FALSE(head.upgrade);
-  ASSERT_EQ(parse("GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n", head)
-                .status,
-            ParseStatus::done);
+  ASSERT_EQ(
+      parse("GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n", head).status,
+      ParseStatus::done);
   EXPECT_FALSE(head.upgrade);
 }
 

@@ -67,10 +67,11 @@ TEST(ResponseParser, AcceptsAnEmptyOrMissingReason) {
 }
 
 TEST(ResponseParser, RefusesMalformedStatusLines) {
-  for (const char* bad : {"HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1  200 OK",
-                          "HTTP/1.1 200\tOK", "HTTP/1.1 099 Low", "HTTP/1.1 600 High",
-                          "HTTP/2.0 200 OK", "HTTP/1.2 200 OK", "http/1.1 200 OK", "HTTP/1.1",
-                          "HTTP/1.1 200 O\x01K", "HTTP/1.1 200 O\rK", "", "ICY 200 OK"}) {
+  for (const char* bad :
+       {"HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1  200 OK",
+        "HTTP/1.1 200\tOK", "HTTP/1.1 099 Low", "HTTP/1.1 600 High", "HTTP/2.0 200 OK",
+        "HTTP/1.2 200 OK", "http/1.1 200 OK", "HTTP/1.1", "HTTP/1.1 200 O\x01K",
+        "HTTP/1.1 200 O\rK", "", "ICY 200 OK"}) {
     EXPECT_EQ(refusal_of(response("Content-Length: 0", bad)), Refusal::bad_status_line) << bad;
   }
   EXPECT_EQ(refusal_of("HTTP/1.1 200 OK\n\r\n"), Refusal::bare_lf);

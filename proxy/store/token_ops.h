@@ -1,0 +1,28 @@
+// The rules of each write, applied to the index by the writer thread while it holds the index's
+// write lock, so a check and its change are one step with respect to every other write.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fathom/token_store.h"
+#include "store/token_index.h"
+
+namespace fathom::store {
+
+struct Applied {
+  StoreResult result;
+  std::vector<TokenRecord> puts;         // to journal, in one record; empty when refused or no-op
+  std::vector<Invalidation> invalidated;  // tokens that stopped being valid
+};
+
+Applied apply_create(TokenIndex& index, TokenRecord record);
+// Idempotent; refuses to revoke the last active admin token.
+Applied apply_revoke(TokenIndex& index, std::string_view token_id, UnixTime now);
+// `replacement.created_at` is taken as the time of the rotation (the interface passes no `now`).
+Applied apply_rotate(TokenIndex& index, std::string_view token_id, TokenRecord replacement,
+                     std::optional<UnixTime> old_expires_at);
+
+}  // namespace fathom::store
