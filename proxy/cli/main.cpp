@@ -51,9 +51,10 @@ int main(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
       std::string_view a = argv[i];
       if (a == "--help" || a == "-h") {
-        std::puts("usage: fathom-auth serve --config FILE\n\n"
-                  "Runs the proxy in the foreground; logs are JSON lines on stderr.\n"
-                  "SIGHUP reloads the config and plugins; SIGTERM drains and exits.");
+        std::puts(
+            "usage: fathom-auth serve --config FILE\n\n"
+            "Runs the proxy in the foreground; logs are JSON lines on stderr.\n"
+            "SIGHUP reloads the config and plugins; SIGTERM drains and exits.");
         return 0;
       }
       if (a == "--config" && i + 1 < argc) {
@@ -69,9 +70,10 @@ int main(int argc, char** argv) {
   }
   if (cmd == "bootstrap") {
     if (argc == 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0)) {
-      std::puts("usage: fathom-auth bootstrap --config FILE\n\n"
-                "Mints an admin token (name bootstrap-admin, scopes [\"admin\"]) and prints it once.\n"
-                "Refuses while an admin token is active. Stop the daemon first: it holds the store.");
+      std::puts(
+          "usage: fathom-auth bootstrap --config FILE\n\n"
+          "Mints an admin token (name bootstrap-admin, scopes [\"admin\"]) and prints it once.\n"
+          "Refuses while an admin token is active. Stop the daemon first: it holds the store.");
       return 0;
     }
     if (argc != 4 || std::strcmp(argv[2], "--config") != 0) {
@@ -81,8 +83,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "check-config") {
     if (argc != 3 || std::strcmp(argv[2], "--help") == 0) {
-      std::puts("usage: fathom-auth check-config FILE\n\n"
-                "Validates FILE and loads its plugins; exit 0 if the daemon would start with it.");
+      std::puts(
+          "usage: fathom-auth check-config FILE\n\n"
+          "Validates FILE and loads its plugins; exit 0 if the daemon would start with it.");
       return argc == 3 ? 0 : 64;
     }
     return fathom::check_config(argv[2], exe_dir());

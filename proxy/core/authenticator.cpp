@@ -8,13 +8,20 @@ namespace fathom {
 
 std::string_view name(AuthOutcome o) {
   switch (o) {
-    case AuthOutcome::valid: return "valid";
-    case AuthOutcome::bad_format: return "bad_format";
-    case AuthOutcome::unknown: return "unknown";
-    case AuthOutcome::revoked: return "revoked";
-    case AuthOutcome::expired: return "expired";
-    case AuthOutcome::store_unavailable: return "store_unavailable";
-    case AuthOutcome::rate_limited: return "rate_limited";
+    case AuthOutcome::valid:
+      return "valid";
+    case AuthOutcome::bad_format:
+      return "bad_format";
+    case AuthOutcome::unknown:
+      return "unknown";
+    case AuthOutcome::revoked:
+      return "revoked";
+    case AuthOutcome::expired:
+      return "expired";
+    case AuthOutcome::store_unavailable:
+      return "store_unavailable";
+    case AuthOutcome::rate_limited:
+      return "rate_limited";
   }
   return "unknown";
 }

@@ -18,8 +18,8 @@ namespace fathom {
 // One value per way a credential fails, for logs, metrics and the audit.
 enum class AuthOutcome : uint8_t {
   valid,
-  bad_format,         // not fth_ + 38 base62, or the checksum is wrong
-  unknown,            // no such token (or known invalid from the cache)
+  bad_format,  // not fth_ + 38 base62, or the checksum is wrong
+  unknown,     // no such token (or known invalid from the cache)
   revoked,
   expired,
   store_unavailable,  // 503: the store did not answer and the cache had nothing

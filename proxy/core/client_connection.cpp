@@ -62,11 +62,20 @@ void ClientConnection::on_client_read(bufferevent*, void* arg) {
   auto* self = static_cast<ClientConnection*>(arg);
   CallbackScope scope(*self);
   switch (self->phase_) {
-    case Phase::head: self->process_input(); break;
-    case Phase::local_body: self->pump_local_body(); break;
-    case Phase::forward: self->pump_request_body(); break;
-    case Phase::tunnel: self->pump_tunnel(self->bev_, self->up_); break;
-    case Phase::local_wait: break;  // reading is off; bytes of a pipelined request wait
+    case Phase::head:
+      self->process_input();
+      break;
+    case Phase::local_body:
+      self->pump_local_body();
+      break;
+    case Phase::forward:
+      self->pump_request_body();
+      break;
+    case Phase::tunnel:
+      self->pump_tunnel(self->bev_, self->up_);
+      break;
+    case Phase::local_wait:
+      break;  // reading is off; bytes of a pipelined request wait
     case Phase::closing:
       // After an error response the rest of the input means nothing; discard it while the
       // response drains.
@@ -86,9 +95,14 @@ void ClientConnection::on_client_write(bufferevent*, void* arg) {
     case Phase::forward:
       if (self->up_response_started_ && !self->resp_done_) self->pump_response_body();
       break;
-    case Phase::tunnel: self->pump_tunnel(self->up_, self->bev_); break;
-    case Phase::head: self->process_input(); break;  // pipelined requests waited for room
-    default: break;
+    case Phase::tunnel:
+      self->pump_tunnel(self->up_, self->bev_);
+      break;
+    case Phase::head:
+      self->process_input();
+      break;  // pipelined requests waited for room
+    default:
+      break;
   }
 }
 
@@ -164,8 +178,8 @@ bool ClientConnection::read_head() {
   started_ = std::chrono::steady_clock::now();
   if (r.status == http::ParseStatus::refused) {
     http::RefusalInfo info = http::describe(r.refusal);
-    log::info("request_refused", {{"client", peer_}, {"reason", http::name(r.refusal)},
-                                  {"status", info.status}});
+    log::info("request_refused",
+              {{"client", peer_}, {"reason", http::name(r.refusal)}, {"status", info.status}});
     keep_alive_ = false;
     request_id_ = worker_.new_request_id();
     head_.method = {};
@@ -221,7 +235,9 @@ void ClientConnection::dispatch() {
   RequestView view(head_, peer_, request_id_, nullptr);
   decision_ = decide_access(*rt_->plugins, view);
   switch (decision_.verdict) {
-    case Verdict::allow_public: proceed(decision_); return;
+    case Verdict::allow_public:
+      proceed(decision_);
+      return;
     case Verdict::deny: {
       std::string message = "This request is not allowed here (";
       message.append(decision_.reason);
@@ -230,7 +246,9 @@ void ClientConnection::dispatch() {
       return;
     }
     case Verdict::require:
-    case Verdict::abstain: authorize(decision_, creds); return;
+    case Verdict::abstain:
+      authorize(decision_, creds);
+      return;
   }
 }
 
@@ -241,7 +259,8 @@ void ClientConnection::authorize(const AccessDecision& decision, const Credentia
       refuse_credentials("This route needs a bearer token: send \"Authorization: Bearer <token>\".",
                          false);
       return;
-    case CredentialStatus::bearer: break;
+    case CredentialStatus::bearer:
+      break;
     default: {
       std::chrono::seconds retry{0};
       if (authn.blocked(peer_, &retry)) {
@@ -256,8 +275,11 @@ void ClientConnection::authorize(const AccessDecision& decision, const Credentia
   }
   AuthResult r = authn.authenticate(creds.token, peer_);
   switch (r.outcome) {
-    case AuthOutcome::valid: break;
-    case AuthOutcome::rate_limited: refuse_rate_limited(r.retry_after); return;
+    case AuthOutcome::valid:
+      break;
+    case AuthOutcome::rate_limited:
+      refuse_rate_limited(r.retry_after);
+      return;
     case AuthOutcome::store_unavailable:
       send_error(503, "store_unavailable",
                  "The token store cannot be reached; try again in a moment.");
@@ -266,9 +288,15 @@ void ClientConnection::authorize(const AccessDecision& decision, const Credentia
       refuse_credentials("The token is malformed: a token is \"fth_\" and 38 letters and digits.",
                          true);
       return;
-    case AuthOutcome::revoked: refuse_credentials("The token has been revoked.", true); return;
-    case AuthOutcome::expired: refuse_credentials("The token has expired.", true); return;
-    case AuthOutcome::unknown: refuse_credentials("The token is not known.", true); return;
+    case AuthOutcome::revoked:
+      refuse_credentials("The token has been revoked.", true);
+      return;
+    case AuthOutcome::expired:
+      refuse_credentials("The token has expired.", true);
+      return;
+    case AuthOutcome::unknown:
+      refuse_credentials("The token is not known.", true);
+      return;
   }
   token_ = std::move(r.token);
   for (const std::string& scope : decision.scopes) {
@@ -283,13 +311,14 @@ void ClientConnection::authorize(const AccessDecision& decision, const Credentia
 }
 
 void ClientConnection::refuse_credentials(std::string_view message, bool presented) {
-  send_error(401, "invalid_token", message,
-             presented ? R"(Bearer realm="fathom", error="invalid_token")"
-                       : R"(Bearer realm="fathom")");
+  send_error(
+      401, "invalid_token", message,
+      presented ? R"(Bearer realm="fathom", error="invalid_token")" : R"(Bearer realm="fathom")");
 }
 
 void ClientConnection::refuse_rate_limited(std::chrono::seconds retry_after) {
-  std::pair<std::string, std::string> retry[] = {{"Retry-After", std::to_string(retry_after.count())}};
+  std::pair<std::string, std::string> retry[] = {
+      {"Retry-After", std::to_string(retry_after.count())}};
   send_error(429, "rate_limited",
              "Too many failed authentications from this address; wait before trying again.", {},
              retry);

@@ -152,7 +152,10 @@ class ClientConnection {
 
   // Local handler state.
   RouteHandler* handler_ = nullptr;
-  std::string local_body_;
+  struct EvbufferFree {
+    void operator()(evbuffer* b) const { evbuffer_free(b); }
+  };
+  std::unique_ptr<evbuffer, EvbufferFree> local_body_;
   std::shared_ptr<LocalRequestState> local_state_;
 
   // Upstream side.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/chunk_pump.h"
 #include "core/client_connection.h"
 #include "core/flow.h"
 #include "core/head_rebase.h"
@@ -39,44 +40,6 @@ bool dropped_request_header(std::string_view name, bool forward_authorization) {
 
 bool retryable(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS";
-}
-
-// Moves one chunked-decoder step's worth from `in`. Returns the step; payload goes to `out`,
-// re-encoded as a chunk when `rechunk`. need_more asks for a longer contiguous front.
-http::ChunkedDecoder::Step chunk_step(http::ChunkedDecoder& dec, evbuffer* in, evbuffer* out,
-                                      bool rechunk) {
-  evbuffer_iovec v;
-  if (evbuffer_peek(in, -1, nullptr, &v, 1) < 1) return {};
-  std::string_view front(static_cast<const char*>(v.iov_base), v.iov_len);
-  http::ChunkedDecoder::Step step = dec.next(front);
-  if (step.kind == http::ChunkedDecoder::Kind::need_more) {
-    size_t total = evbuffer_get_length(in);
-    if (front.size() < total) {
-      // The line straddles evbuffer chains: join a bounded prefix and look again.
-      size_t want = std::min<size_t>(total, 8192);
-      front = std::string_view(
-          reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want))), want);
-      step = dec.next(front);
-    }
-  }
-  switch (step.kind) {
-    case http::ChunkedDecoder::Kind::framing: evbuffer_drain(in, step.length); break;
-    case http::ChunkedDecoder::Kind::done:
-      evbuffer_drain(in, step.length);
-      if (rechunk) evbuffer_add(out, "0\r\n\r\n", 5);
-      break;
-    case http::ChunkedDecoder::Kind::data:
-      if (rechunk) {
-        char line[24];
-        int n = snprintf(line, sizeof line, "%zx\r\n", step.length);
-        evbuffer_add(out, line, static_cast<size_t>(n));
-      }
-      evbuffer_remove_buffer(in, out, step.length);
-      if (rechunk) evbuffer_add(out, "\r\n", 2);
-      break;
-    default: break;
-  }
-  return step;
 }
 
 }  // namespace
@@ -169,8 +132,8 @@ void ClientConnection::start_forward() {
 
 bool ClientConnection::connect_upstream(bool allow_pooled) {
   const Runtime& rt = *rt_;
-  up_ = allow_pooled ? worker_.upstream_pool().take(rt.upstream_addr, rt.upstream_addr_len)
-                     : nullptr;
+  up_ =
+      allow_pooled ? worker_.upstream_pool().take(rt.upstream_addr, rt.upstream_addr_len) : nullptr;
   up_reused_ = up_ != nullptr;
   up_connecting_ = false;
   if (up_ == nullptr) {
@@ -185,7 +148,8 @@ bool ClientConnection::connect_upstream(bool allow_pooled) {
     set_timer(rt.config.timeouts.upstream_connect);
   }
   bufferevent_setcb(up_, on_upstream_read, on_upstream_write, on_upstream_event, this);
-  bufferevent_setwatermark(up_, EV_READ, 0, std::max(kFlowHigh, rt.config.limits.max_header_bytes + 2));
+  bufferevent_setwatermark(up_, EV_READ, 0,
+                           std::max(kFlowHigh, rt.config.limits.max_header_bytes + 2));
   bufferevent_setwatermark(up_, EV_WRITE, kFlowLow, 0);
   bufferevent_set_max_single_read(up_, kMaxSingleIo);
   bufferevent_set_max_single_write(up_, kMaxSingleIo);
@@ -206,8 +170,8 @@ void ClientConnection::build_upstream_head() {
     out += head_.query;
   }
   out += " HTTP/1.1\r\n";
-  http::append_header(out, "Host", head_.host.empty() ? std::string_view(cfg.upstream.authority)
-                                                      : head_.host);
+  http::append_header(out, "Host",
+                      head_.host.empty() ? std::string_view(cfg.upstream.authority) : head_.host);
   for (const http::Header& h : head_.headers) {
     if (dropped_request_header(h.name, cfg.upstream.forward_authorization)) continue;
     if (http::is_listed_in_connection(head_, h.name)) continue;
@@ -238,7 +202,8 @@ void ClientConnection::build_upstream_head() {
   }
   if (head_.upgrade) {
     http::append_header(out, "Connection", "upgrade");
-    if (const http::Header* up = head_.find("upgrade")) http::append_header(out, "Upgrade", up->value);
+    if (const http::Header* up = head_.find("upgrade"))
+      http::append_header(out, "Upgrade", up->value);
   }
   out += "\r\n";
 }
@@ -320,11 +285,12 @@ bool ClientConnection::read_response_head() {
     if (len == 0) return false;
     size_t want = std::min(len, rt_->config.limits.max_header_bytes + 2);
     const char* p = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want)));
-    http::ParseResult r = http::parse_response_head({p, want}, rt_->head_limits, head_.method, resp_);
+    http::ParseResult r =
+        http::parse_response_head({p, want}, rt_->head_limits, head_.method, resp_);
     if (r.status == http::ParseStatus::need_more) return false;
     if (r.status == http::ParseStatus::refused) {
-      log::warn("upstream_bad_response", {{"reason", http::name(r.refusal)},
-                                          {"request_id", request_id_}});
+      log::warn("upstream_bad_response",
+                {{"reason", http::name(r.refusal)}, {"request_id", request_id_}});
       upstream_failed(502, "upstream_unavailable", "The lake sent a malformed response.");
       return false;
     }
@@ -431,8 +397,8 @@ void ClientConnection::pump_response_body() {
         http::ChunkedDecoder::Step step = chunk_step(resp_chunks_, in, out, resp_chunked_out_);
         using Kind = http::ChunkedDecoder::Kind;
         if (step.kind == Kind::refused) {
-          log::warn("upstream_bad_response", {{"reason", http::name(step.refusal)},
-                                              {"request_id", request_id_}});
+          log::warn("upstream_bad_response",
+                    {{"reason", http::name(step.refusal)}, {"request_id", request_id_}});
           close();  // the client has a partial body; closing is the only honest signal left
           return;
         }
@@ -440,7 +406,9 @@ void ClientConnection::pump_response_body() {
         if (step.kind == Kind::need_more) avail = 0;
         break;
       }
-      case http::Framing::none: resp_done_ = true; break;
+      case http::Framing::none:
+        resp_done_ = true;
+        break;
     }
     if (avail == 0) break;
   }
@@ -474,8 +442,8 @@ void ClientConnection::response_done() {
 
 void ClientConnection::upstream_failed(int status, std::string_view error,
                                        std::string_view message) {
-  log::warn("upstream_failed", {{"status", status}, {"message", message},
-                                {"request_id", request_id_}});
+  log::warn("upstream_failed",
+            {{"status", status}, {"message", message}, {"request_id", request_id_}});
   release_upstream(false);
   if (up_response_started_) {
     close();

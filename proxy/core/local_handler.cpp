@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/chunk_pump.h"
 #include "core/client_connection.h"
 #include "core/flow.h"
 #include "core/local_request.h"
@@ -23,7 +24,8 @@ void LocalResponder::respond(Response response) {
 void ClientConnection::start_local(RouteHandler* handler) {
   phase_ = Phase::local_body;
   handler_ = handler;
-  local_body_.clear();
+  if (!local_body_) local_body_.reset(evbuffer_new());
+  evbuffer_drain(local_body_.get(), evbuffer_get_length(local_body_.get()));
   body_left_ = head_.framing == http::Framing::content_length ? head_.content_length : 0;
   body_chunks_.reset();
   const size_t limit = rt_->config.limits.max_handler_body;
@@ -40,53 +42,32 @@ void ClientConnection::start_local(RouteHandler* handler) {
 
 void ClientConnection::pump_local_body() {
   evbuffer* in = bufferevent_get_input(bev_);
+  evbuffer* body = local_body_.get();
   const size_t limit = rt_->config.limits.max_handler_body;
   while (!body_done_) {
     size_t avail = evbuffer_get_length(in);
     if (avail == 0) return;  // more arrives through on_client_read
     if (head_.framing == http::Framing::content_length) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(avail, body_left_));
-      size_t old = local_body_.size();
-      local_body_.resize(old + n);
-      evbuffer_remove(in, local_body_.data() + old, n);
+      evbuffer_remove_buffer(in, body, n);
       body_left_ -= n;
       body_done_ = body_left_ == 0;
       continue;
     }
-    evbuffer_iovec v;
-    evbuffer_peek(in, -1, nullptr, &v, 1);
-    std::string_view front(static_cast<const char*>(v.iov_base), v.iov_len);
-    http::ChunkedDecoder::Step step = body_chunks_.next(front);
-    if (step.kind == http::ChunkedDecoder::Kind::need_more && front.size() < avail) {
-      size_t want = std::min<size_t>(avail, 8192);
-      front = std::string_view(
-          reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want))), want);
-      step = body_chunks_.next(front);
+    http::ChunkedDecoder::Step step = chunk_step(body_chunks_, in, body, false);
+    if (step.kind == http::ChunkedDecoder::Kind::need_more) return;
+    if (step.kind == http::ChunkedDecoder::Kind::refused) {
+      http::RefusalInfo info = http::describe(step.refusal);
+      keep_alive_ = false;
+      send_error(info.status, info.error, info.message);
+      return;
     }
-    switch (step.kind) {
-      case http::ChunkedDecoder::Kind::need_more: return;
-      case http::ChunkedDecoder::Kind::refused: {
-        http::RefusalInfo info = http::describe(step.refusal);
-        keep_alive_ = false;
-        send_error(info.status, info.error, info.message);
-        return;
-      }
-      case http::ChunkedDecoder::Kind::data:
-        if (local_body_.size() + step.length > limit) {
-          keep_alive_ = false;
-          send_error(413, "payload_too_large",
-                     "The request body is larger than this route accepts.");
-          return;
-        }
-        local_body_.append(front.data(), step.length);
-        evbuffer_drain(in, step.length);
-        break;
-      case http::ChunkedDecoder::Kind::framing: evbuffer_drain(in, step.length); break;
-      case http::ChunkedDecoder::Kind::done:
-        evbuffer_drain(in, step.length);
-        body_done_ = true;
-        break;
+    if (evbuffer_get_length(body) > limit) {
+      keep_alive_ = false;
+      send_error(413, "payload_too_large", "The request body is larger than this route accepts.");
+      return;
     }
+    body_done_ = step.kind == http::ChunkedDecoder::Kind::done;
   }
   call_handler();
 }
@@ -105,7 +86,11 @@ void ClientConnection::call_handler() {
     identity = &identity_;
   }
   RequestView view(head_, peer_, request_id_, identity);
-  handler_->handle(view, local_body_, std::make_shared<LocalResponder>(local_state_));
+  // Handler bodies are small (limits.max_handler_body) and handlers want one contiguous view.
+  size_t n = evbuffer_get_length(local_body_.get());
+  const char* p = reinterpret_cast<const char*>(evbuffer_pullup(local_body_.get(), -1));
+  handler_->handle(view, std::string_view(p != nullptr ? p : "", n),
+                   std::make_shared<LocalResponder>(local_state_));
 }
 
 void ClientConnection::local_response(const Response& response) {
@@ -113,8 +98,7 @@ void ClientConnection::local_response(const Response& response) {
   CallbackScope scope(*this);
   local_state_->connection = nullptr;
   local_state_.reset();
-  send_local(response.status, response.content_type, response.body, response.headers,
-             keep_alive_);
+  send_local(response.status, response.content_type, response.body, response.headers, keep_alive_);
 }
 
 }  // namespace fathom

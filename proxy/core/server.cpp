@@ -39,8 +39,8 @@ void reload(Server& s) {
     const Config& old = s.runtimes.load()->config;
     bool listen_changed = cfg.listen.size() != old.listen.size();
     for (size_t i = 0; !listen_changed && i < cfg.listen.size(); ++i) {
-      listen_changed = cfg.listen[i].host != old.listen[i].host ||
-                       cfg.listen[i].port != old.listen[i].port;
+      listen_changed =
+          cfg.listen[i].host != old.listen[i].host || cfg.listen[i].port != old.listen[i].port;
     }
     if (listen_changed || cfg.workers != old.workers) {
       log::warn("reload_partial", {{"message", "listen and workers take effect on restart"}});
@@ -73,6 +73,7 @@ void ensure_state_dir(const std::string& dir) {
 }  // namespace
 
 int check_config(const std::string& config_path, const std::string& exe_dir) {
+  log::set_level(LogLevelSetting::warn);  // the verdict is the output, not the loading chatter
   try {
     Config cfg = load_config(config_path, exe_dir);
     auto rt = build_runtime(std::move(cfg), 1, nullptr);
@@ -116,8 +117,9 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
       write_secret_file(path, *secret);
       log::warn("bootstrap_token_created",
                 {{"path", path},
-                 {"message", "the first admin token is in this file; mint your own with it, "
-                             "then delete the file"}});
+                 {"message",
+                  "the first admin token is in this file; mint your own with it, "
+                  "then delete the file"}});
     }
     s.runtimes.publish(build_runtime(std::move(cfg), s.generation, s.services.get()));
   } catch (const std::exception& e) {
@@ -135,15 +137,15 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
     return 1;
   }
   s.base = event_base_new();
-  event* hup = evsignal_new(s.base, SIGHUP, [](evutil_socket_t, short, void* arg) {
-    reload(*static_cast<Server*>(arg));
-  }, &s);
-  event* term = evsignal_new(s.base, SIGTERM, [](evutil_socket_t, short, void* arg) {
-    stop(*static_cast<Server*>(arg));
-  }, &s);
-  event* intr = evsignal_new(s.base, SIGINT, [](evutil_socket_t, short, void* arg) {
-    stop(*static_cast<Server*>(arg));
-  }, &s);
+  event* hup = evsignal_new(
+      s.base, SIGHUP, [](evutil_socket_t, short, void* arg) { reload(*static_cast<Server*>(arg)); },
+      &s);
+  event* term = evsignal_new(
+      s.base, SIGTERM, [](evutil_socket_t, short, void* arg) { stop(*static_cast<Server*>(arg)); },
+      &s);
+  event* intr = evsignal_new(
+      s.base, SIGINT, [](evutil_socket_t, short, void* arg) { stop(*static_cast<Server*>(arg)); },
+      &s);
   evsignal_add(hup, nullptr);
   evsignal_add(term, nullptr);
   evsignal_add(intr, nullptr);

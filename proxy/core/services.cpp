@@ -12,7 +12,9 @@ NewSecret Services::new_secret() {
   return s;
 }
 
-std::string Services::new_token_id() { return auth::generate_token_id(); }
+std::string Services::new_token_id() {
+  return auth::generate_token_id();
+}
 
 std::unique_ptr<Services> open_services(const Config& config) {
   auto s = std::make_unique<Services>();

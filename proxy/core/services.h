@@ -8,8 +8,8 @@
 #include "auth/failure_limiter.h"
 #include "auth/token_hasher.h"
 #include "auth/validation_cache.h"
-#include "core/authenticator.h"
 #include "config/config.h"
+#include "core/authenticator.h"
 #include "fathom/token_store.h"
 #include "plugin_host/plugin_loader.h"
 

@@ -12,7 +12,9 @@ bool same_addr(const sockaddr_storage& a, socklen_t alen, const sockaddr_storage
 
 }  // namespace
 
-UpstreamPool::~UpstreamPool() { clear(); }
+UpstreamPool::~UpstreamPool() {
+  clear();
+}
 
 bufferevent* UpstreamPool::take(const sockaddr_storage& addr, socklen_t len) {
   while (!idle_.empty()) {

@@ -1,11 +1,11 @@
 #include "core/worker.h"
 
+#include <arpa/inet.h>
 #include <event2/bufferevent.h>
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <cerrno>
@@ -194,8 +194,8 @@ void Worker::begin_drain() {
       base_,
       [](evutil_socket_t, short, void* arg) {
         auto* self = static_cast<Worker*>(arg);
-        log::warn("drain_deadline", {{"worker", self->index_},
-                                     {"connections", self->connection_count_}});
+        log::warn("drain_deadline",
+                  {{"worker", self->index_}, {"connections", self->connection_count_}});
         while (self->connections_ != nullptr) self->connections_->abort();
       },
       this);

@@ -37,7 +37,7 @@ struct RequestHead {
 
   Framing framing = Framing::none;
   uint64_t content_length = 0;
-  bool keep_alive = true;       // after this request, from version and Connection
+  bool keep_alive = true;        // after this request, from version and Connection
   bool expect_continue = false;  // Expect: 100-continue
   bool upgrade = false;          // Connection: upgrade + Upgrade header present (not h2c)
 

@@ -14,9 +14,9 @@
 namespace fathom::http {
 
 struct HeadLimits {
-  size_t max_request_line = 8 * 1024;  // request line, and so the target (414)
-  size_t max_head_bytes = 32 * 1024;   // the whole head, request line included (431)
-  size_t max_headers = 100;            // header fields (431)
+  size_t max_request_line = 8 * 1024;           // request line, and so the target (414)
+  size_t max_head_bytes = 32 * 1024;            // the whole head, request line included (431)
+  size_t max_headers = 100;                     // header fields (431)
   uint64_t max_body_bytes = uint64_t{1} << 30;  // request Content-Length above it: 413
 };
 
@@ -24,7 +24,7 @@ enum class ParseStatus : uint8_t { done, need_more, refused };
 
 struct ParseResult {
   ParseStatus status = ParseStatus::need_more;
-  size_t consumed = 0;             // with `done`: bytes of the head, blank line included
+  size_t consumed = 0;              // with `done`: bytes of the head, blank line included
   Refusal refusal = Refusal::none;  // with `refused`
 };
 

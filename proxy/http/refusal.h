@@ -15,28 +15,28 @@ enum class Refusal : uint8_t {
   unsupported_version,    // not HTTP/1.0 or HTTP/1.1
   request_line_too_long,  // 414
   // target
-  bad_target,           // not origin-form or absolute-form, or bad characters
-  target_dot_segment,   // "." or ".." path segment
-  target_encoded_char,  // %2e %2f %5c %00 (any case) or a backslash
-  target_fragment,      // '#' in the target
-  target_host_mismatch, // absolute-form authority differs from Host
+  bad_target,            // not origin-form or absolute-form, or bad characters
+  target_dot_segment,    // "." or ".." path segment
+  target_encoded_char,   // %2e %2f %5c %00 (any case) or a backslash
+  target_fragment,       // '#' in the target
+  target_host_mismatch,  // absolute-form authority differs from Host
   // headers
-  headers_too_large,     // 431: more than the byte limit
-  too_many_headers,      // 431: more than the field count limit
-  bad_header_name,       // empty, or not a token (includes whitespace before the colon)
-  bad_header_value,      // control characters, bare CR or LF
-  obs_fold,              // a line starting with SP/HTAB (obsolete line folding)
-  bare_lf,               // LF not preceded by CR
-  missing_host,          // HTTP/1.1 without Host
-  repeated_host,         // more than one Host
-  bad_host,              // Host value is not a valid authority
+  headers_too_large,  // 431: more than the byte limit
+  too_many_headers,   // 431: more than the field count limit
+  bad_header_name,    // empty, or not a token (includes whitespace before the colon)
+  bad_header_value,   // control characters, bare CR or LF
+  obs_fold,           // a line starting with SP/HTAB (obsolete line folding)
+  bare_lf,            // LF not preceded by CR
+  missing_host,       // HTTP/1.1 without Host
+  repeated_host,      // more than one Host
+  bad_host,           // Host value is not a valid authority
   // framing
-  content_length_and_chunked,  // both Content-Length and Transfer-Encoding
-  bad_content_length,          // not all digits, too large, or repeated
-  unsupported_transfer_coding, // Transfer-Encoding other than exactly "chunked"
-  body_too_large,              // 413
-  bad_chunk_size,              // not hex, too many digits, or overflow
-  bad_chunk_framing,           // missing CRLF after data, bad extension or trailer syntax
+  content_length_and_chunked,   // both Content-Length and Transfer-Encoding
+  bad_content_length,           // not all digits, too large, or repeated
+  unsupported_transfer_coding,  // Transfer-Encoding other than exactly "chunked"
+  body_too_large,               // 413
+  bad_chunk_size,               // not hex, too many digits, or overflow
+  bad_chunk_framing,            // missing CRLF after data, bad extension or trailer syntax
   chunk_line_too_long,
   // responses from the upstream
   bad_status_line,

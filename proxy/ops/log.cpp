@@ -15,10 +15,14 @@ std::atomic<int> g_level{static_cast<int>(LogLevelSetting::info)};
 
 std::string_view level_name(LogLevelSetting l) {
   switch (l) {
-    case LogLevelSetting::debug: return "debug";
-    case LogLevelSetting::info: return "info";
-    case LogLevelSetting::warn: return "warn";
-    case LogLevelSetting::error: return "error";
+    case LogLevelSetting::debug:
+      return "debug";
+    case LogLevelSetting::info:
+      return "info";
+    case LogLevelSetting::warn:
+      return "warn";
+    case LogLevelSetting::error:
+      return "error";
   }
   return "info";
 }
@@ -38,7 +42,9 @@ void append_time(std::string& out) {
 
 }  // namespace
 
-void set_level(LogLevelSetting level) { g_level.store(static_cast<int>(level)); }
+void set_level(LogLevelSetting level) {
+  g_level.store(static_cast<int>(level));
+}
 
 bool enabled(LogLevelSetting level) {
   return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
@@ -48,11 +54,21 @@ void append_json_escaped(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";

@@ -10,8 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "ops/log.h"
@@ -71,8 +71,7 @@ std::string describe(const PluginConfig& config) {
 // allocated) before the file is closed; the host outlives the instance, as promised in plugin.h.
 class LoadedPlugin {
  public:
-  LoadedPlugin(const PluginConfig& config, HostServices* services)
-      : host_(config.name, services) {}
+  LoadedPlugin(const PluginConfig& config, HostServices* services) : host_(config.name, services) {}
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 

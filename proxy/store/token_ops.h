@@ -14,7 +14,7 @@ namespace fathom::store {
 
 struct Applied {
   StoreResult result;
-  std::vector<TokenRecord> puts;         // to journal, in one record; empty when refused or no-op
+  std::vector<TokenRecord> puts;          // to journal, in one record; empty when refused or no-op
   std::vector<Invalidation> invalidated;  // tokens that stopped being valid
 };
 

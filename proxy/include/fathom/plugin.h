@@ -79,10 +79,10 @@ class Request {
 // Scope policies
 
 enum class Verdict : uint8_t {
-  abstain,  // no opinion: the next policy decides
+  abstain,       // no opinion: the next policy decides
   allow_public,  // no credentials needed
-  require,  // a valid token holding every scope in `scopes` (none: any valid token)
-  deny,     // refused whatever the token
+  require,       // a valid token holding every scope in `scopes` (none: any valid token)
+  deny,          // refused whatever the token
 };
 
 struct PolicyDecision {
@@ -190,23 +190,25 @@ typedef const fathom::PluginDescriptor* (*fathom_plugin_descriptor_fn)();
 // Defines the exported symbol for a plugin class `Type` constructible as
 // `Type(fathom::Host&, std::string_view config_json)`, which throws std::invalid_argument with a
 // message naming the key on a bad config.
-#define FATHOM_PLUGIN(plugin_name, Type)                                                      \
-  namespace {                                                                                 \
-  fathom::Plugin* fathom_plugin_create(fathom::Host& host, std::string_view config_json,      \
-                                       std::string& error) {                                  \
-    try {                                                                                     \
-      return new Type(host, config_json);                                                     \
-    } catch (const std::exception& e) {                                                       \
-      error = e.what();                                                                       \
-      return nullptr;                                                                         \
-    }                                                                                         \
-  }                                                                                           \
-  void fathom_plugin_destroy(fathom::Plugin* p) { delete p; }                                 \
-  const fathom::PluginDescriptor fathom_plugin_desc = {                                       \
-      FATHOM_PLUGIN_ABI_VERSION, FATHOM_TOOLCHAIN, plugin_name, &fathom_plugin_create,        \
-      &fathom_plugin_destroy};                                                                \
-  }                                                                                           \
-  extern "C" __attribute__((visibility("default"))) const fathom::PluginDescriptor*           \
-  fathom_plugin_descriptor() {                                                                \
-    return &fathom_plugin_desc;                                                               \
+#define FATHOM_PLUGIN(plugin_name, Type)                                                 \
+  namespace {                                                                            \
+  fathom::Plugin* fathom_plugin_create(fathom::Host& host, std::string_view config_json, \
+                                       std::string& error) {                             \
+    try {                                                                                \
+      return new Type(host, config_json);                                                \
+    } catch (const std::exception& e) {                                                  \
+      error = e.what();                                                                  \
+      return nullptr;                                                                    \
+    }                                                                                    \
+  }                                                                                      \
+  void fathom_plugin_destroy(fathom::Plugin* p) {                                        \
+    delete p;                                                                            \
+  }                                                                                      \
+  const fathom::PluginDescriptor fathom_plugin_desc = {                                  \
+      FATHOM_PLUGIN_ABI_VERSION, FATHOM_TOOLCHAIN, plugin_name, &fathom_plugin_create,   \
+      &fathom_plugin_destroy};                                                           \
+  }                                                                                      \
+  extern "C" __attribute__((visibility("default"))) const fathom::PluginDescriptor*      \
+  fathom_plugin_descriptor() {                                                           \
+    return &fathom_plugin_desc;                                                          \
   }

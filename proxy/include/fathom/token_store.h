@@ -72,8 +72,9 @@ class TokenStore {
 
   // --- reads ---
   // `record` is valid only during the callback.
-  virtual void find_by_hash(std::string_view secret_hash,
-                            const std::function<void(StoreStatus, const TokenRecord* record)>& done) = 0;
+  virtual void find_by_hash(
+      std::string_view secret_hash,
+      const std::function<void(StoreStatus, const TokenRecord* record)>& done) = 0;
   virtual void get(std::string_view token_id,
                    const std::function<void(StoreStatus, const TokenRecord* record)>& done) = 0;
   // Every token, oldest first.
