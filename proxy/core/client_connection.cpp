@@ -224,7 +224,7 @@ void ClientConnection::dispatch() {
     send_error(401, "invalid_token",
                "Tokens in the query string are refused; send the token in the Authorization "
                "header as \"Bearer <token>\".",
-               R"(Bearer realm="fathom", error="invalid_request")");
+               R"(Bearer realm="fathom", error="invalid_token")");
     return;
   }
   if (creds.status == CredentialStatus::duplicate) {

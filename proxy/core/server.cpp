@@ -175,7 +175,10 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   event_base_dispatch(s.base);
   for (auto& w : s.workers) w->join();
   s.workers.clear();
-  s.runtimes.publish(nullptr);  // plugins go before the store they may hold
+  // The store's writer finishes every queued write (and its callbacks into plugin code) before
+  // the plugins are unloaded; the plugins go before anything else they may hold.
+  s.services->token_store->quiesce();
+  s.runtimes.publish(nullptr);
   s.services.reset();
   event_free(hup);
   event_free(term);

@@ -77,6 +77,9 @@ class LoadedPlugin {
 
   ~LoadedPlugin() {
     if (instance_ != nullptr) descriptor_->destroy(instance_);
+    // A store callback the plugin handed over may still be returning through the plugin's code
+    // on the store's thread; the object file must outlive that.
+    if (TokenStore* store = host_.store()) store->quiesce();
     if (handle_ != nullptr) dlclose(handle_);
   }
 

@@ -170,6 +170,13 @@ void FileStore::touch(std::string_view token_id, UnixTime when) {
   }
 }
 
+void FileStore::quiesce() {
+  if (std::this_thread::get_id() == writer_.get_id()) return;  // a callback asking: nothing runs
+  std::unique_lock lock(queue_mu_);
+  const uint64_t target = batches_started_;
+  batch_cv_.wait(lock, [&] { return batches_finished_ >= target; });
+}
+
 void FileStore::subscribe(std::function<void(const Invalidation&)> on_invalidated) {
   std::lock_guard lock(subscribers_mu_);
   subscribers_.push_back(std::move(on_invalidated));

@@ -84,6 +84,7 @@ class FileStore final : public TokenStore {
 
   // Writes a snapshot and starts a new journal now; returns once done. Not from a callback.
   void compact_now();
+  void quiesce() override;
 
  private:
   // A queued write, or a request to compact.
@@ -141,6 +142,9 @@ class FileStore final : public TokenStore {
   std::condition_variable queue_cv_;
   std::vector<Op> queue_;
   bool stopping_ = false;
+  uint64_t batches_started_ = 0;  // guarded by queue_mu_
+  uint64_t batches_finished_ = 0;
+  std::condition_variable batch_cv_;
 
   std::mutex subscribers_mu_;
   std::vector<std::function<void(const Invalidation&)>> subscribers_;

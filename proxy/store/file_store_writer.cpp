@@ -40,8 +40,15 @@ void FileStore::writer_loop() {
       queue_cv_.wait_until(lock, next_flush, [&] { return !queue_.empty() || stopping_; });
       batch.swap(queue_);
       stopping = stopping_;
+      if (!batch.empty()) ++batches_started_;
     }
-    if (!batch.empty()) run_batch(batch);
+    if (!batch.empty()) {
+      run_batch(batch);
+      batch.clear();  // the callbacks (and the code they came from) are done with here
+      std::lock_guard lock(queue_mu_);
+      ++batches_finished_;
+      batch_cv_.notify_all();
+    }
     // Shutting down only once a look at the queue finds it empty: writes queued before the
     // destructor ran still complete.
     bool drained = stopping && batch.empty();

@@ -98,6 +98,10 @@ class TokenStore {
   // Records use; coalesced by the store, durable within a minute. Never blocks.
   virtual void touch(std::string_view token_id, UnixTime when) = 0;
 
+  // Returns once no callback of an earlier write is running or about to run. The daemon calls it
+  // before unloading a plugin, whose code those callbacks are.
+  virtual void quiesce() = 0;
+
   // Called (on a store thread) for every token that stops being valid by a write anywhere:
   // revoked, or its expiry moved, before the write's own callback runs. The daemon drops it from
   // its cache and ends its streams, so that the next request after an acknowledged revoke fails.
