@@ -581,9 +581,10 @@ TEST(ConfigShipped, DevConfigLoads) {
   EXPECT_EQ(c.workers, 1u);
   EXPECT_EQ(c.upstream.authority, "127.0.0.1:8202");
   EXPECT_EQ(c.state_dir, std::filesystem::path(source + "/var").lexically_normal().string());
-  ASSERT_EQ(c.plugins.size(), 1u);
-  EXPECT_EQ(c.plugins[0].name, "scope-rules");
-  EXPECT_EQ(c.plugins[0].config_json, "null");
+  ASSERT_EQ(c.plugins.size(), 2u);
+  EXPECT_EQ(c.plugins[0].name, "admin");
+  EXPECT_EQ(c.plugins[1].name, "scope-rules");
+  EXPECT_EQ(c.plugins[1].config_json, "null");
   EXPECT_EQ(c.log_level, LogLevelSetting::info);
 }
 
@@ -613,9 +614,10 @@ TEST(ConfigShipped, ExampleConfigLoadsWithTheDefaults) {
   EXPECT_EQ(c.timeouts.upstream_response, defaults.timeouts.upstream_response);
   EXPECT_EQ(c.timeouts.drain, defaults.timeouts.drain);
   EXPECT_EQ(c.log_level, defaults.log_level);
-  ASSERT_EQ(c.plugins.size(), 1u);
-  EXPECT_EQ(c.plugins[0].name, "scope-rules");
-  EXPECT_EQ(c.plugins[0].path, "/usr/lib/fathom-auth/plugins/scope-rules.so");
+  ASSERT_EQ(c.plugins.size(), 2u);
+  EXPECT_EQ(c.plugins[0].name, "admin");
+  EXPECT_EQ(c.plugins[1].name, "scope-rules");
+  EXPECT_EQ(c.plugins[1].path, "/usr/lib/fathom-auth/plugins/scope-rules.so");
 }
 
 }  // namespace

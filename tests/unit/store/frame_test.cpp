@@ -28,7 +28,8 @@ TEST(StoreFrame, LayoutIsLengthCrcPayload) {
 }
 
 TEST(StoreFrame, ScansCleanFile) {
-  FrameScan scan = scan_frames(three_records());
+  const std::string bytes = three_records();  // the scan's payloads point into it
+  FrameScan scan = scan_frames(bytes);
   EXPECT_EQ(scan.end, FrameScan::End::clean);
   ASSERT_EQ(scan.frames.size(), 3u);
   EXPECT_EQ(scan.frames[0].offset, 0u);
