@@ -181,7 +181,7 @@ bool ClientConnection::read_head() {
     log::info("request_refused",
               {{"client", peer_}, {"reason", http::name(r.refusal)}, {"status", info.status}});
     keep_alive_ = false;
-    request_id_ = worker_.new_request_id();
+    worker_.new_request_id(request_id_);
     head_.method = {};
     send_error(info.status, info.error, info.message);
     return false;
@@ -202,7 +202,7 @@ void ClientConnection::dispatch() {
   if (rid != nullptr && is_sane_request_id(rid->value)) {
     request_id_.assign(rid->value);
   } else {
-    request_id_ = worker_.new_request_id();
+    worker_.new_request_id(request_id_);
   }
 
   // The proxy's own routes: answered before any plugin, never forwarded.

@@ -115,16 +115,15 @@ const std::shared_ptr<const Runtime>& Worker::runtime() {
   return runtime_;
 }
 
-std::string Worker::new_request_id() {
+void Worker::new_request_id(std::string& out) {
   // Not a secret, only unique: a fast generator seeded from OpenSSL is enough.
   static const char kHex[] = "0123456789abcdef";
   uint64_t a = ids_(), b = ids_();
-  std::string id(32, '0');
+  out.resize(32);
   for (int i = 0; i < 16; ++i) {
-    id[i] = kHex[(a >> (i * 4)) & 15];
-    id[16 + i] = kHex[(b >> (i * 4)) & 15];
+    out[i] = kHex[(a >> (i * 4)) & 15];
+    out[16 + i] = kHex[(b >> (i * 4)) & 15];
   }
-  return id;
 }
 
 void Worker::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg) {

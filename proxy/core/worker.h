@@ -50,7 +50,8 @@ class Worker {
   void token_invalidated(const std::string& token_id);
   bool draining() const { return draining_; }
   void connection_closed(ClientConnection* c);
-  std::string new_request_id();
+  // Writes a new 32-hex-character request id into `out`, reusing its capacity.
+  void new_request_id(std::string& out);
   size_t open_connections() const { return connection_count_; }
 
  private:

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "http/chunked.h"
+#include "http/message.h"
 #include "http/parser.h"
 
 namespace fathom::test {
@@ -40,29 +41,18 @@ bool is_reset(int err) {
   return err == ECONNRESET || err == EPIPE;
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<std::string> Response::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (iequal(n, name)) return v;
+    if (http::iequals(n, name)) return v;
   }
   return std::nullopt;
 }
 
 size_t Response::header_count(std::string_view name) const {
   size_t count = 0;
-  for (const auto& h : headers) count += iequal(h.first, name) ? 1 : 0;
+  for (const auto& h : headers) count += http::iequals(h.first, name) ? 1 : 0;
   return count;
 }
 
