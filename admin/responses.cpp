@@ -22,6 +22,15 @@ Response error_response(int status, std::string_view code, std::string_view mess
   return json_response(status, body);
 }
 
+Response unauthenticated(bool token_presented) {
+  Response response = error_response(401, "invalid_token",
+                                     "Send a valid token as \"Authorization: Bearer <token>\".");
+  response.headers.emplace_back("WWW-Authenticate",
+                                token_presented ? R"(Bearer realm="fathom", error="invalid_token")"
+                                                : R"(Bearer realm="fathom")");
+  return response;
+}
+
 Response invalid_request(std::string_view message) {
   return error_response(400, "invalid_request", message);
 }

@@ -12,6 +12,9 @@ namespace fathom::admin {
 Response json_response(int status, const Json& body);
 Response error_response(int status, std::string_view code, std::string_view message);
 
+// 401 invalid_token as the daemon answers it: the challenge carries error="invalid_token" only
+// when a token was presented.
+Response unauthenticated(bool token_presented);
 // 400 invalid_request; `message` names the field.
 Response invalid_request(std::string_view message);
 // 403 insufficient_scope with the WWW-Authenticate challenge naming the scope that is missing.

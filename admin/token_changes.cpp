@@ -1,6 +1,6 @@
 // The token routes that change something: mint, revoke, rotate. Each checks what it can before
-// touching the store (body, id format, no escalation), makes one write, and answers from the
-// write's callback, on the store's thread, once the change is durable.
+// touching the store (body, id format, no escalation, an audit trail that can be written), makes
+// one write, and answers once the change and its audit events are durable (change_audit.h).
 
 #include <algorithm>
 #include <exception>
@@ -22,14 +22,6 @@ std::string joined(const std::vector<std::string>& scopes) {
   return out;
 }
 
-// The first scope in `scopes` the caller does not hold: a token may grant only what it holds.
-const std::string* missing_scope(const Identity& caller, const std::vector<std::string>& scopes) {
-  for (const std::string& scope : scopes) {
-    if (!caller.has_scope(scope)) return &scope;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::string TokenRoutes::issue(TokenRecord& record) {
@@ -43,8 +35,8 @@ std::string TokenRoutes::issue(TokenRecord& record) {
   return std::move(secret.token);
 }
 
-void TokenRoutes::mint(const Identity& caller, std::string_view body, UnixTime now,
-                       const Reply& reply) {
+void TokenRoutes::mint(const Identity& caller, RequestFacts facts, std::string_view body,
+                       UnixTime now, const Reply& reply) {
   Parsed<MintRequest> request = parse_mint_request(body, now);
   if (!request.ok()) return reply->respond(invalid_request(request.error));
   if (const std::string* scope = missing_scope(caller, request.value.scopes)) {
@@ -52,6 +44,7 @@ void TokenRoutes::mint(const Identity& caller, std::string_view body, UnixTime n
         *scope, "Your token does not hold \"" + *scope +
                     "\", so it cannot grant it; mint this token with a token that holds it."));
   }
+  if (!audit_.writable()) return reply->respond(audit_unavailable());
   TokenRecord record;
   std::string token = issue(record);
   if (token.empty()) return reply->respond(internal_error());
@@ -61,43 +54,62 @@ void TokenRoutes::mint(const Identity& caller, std::string_view body, UnixTime n
   record.created_by = caller.token_id;
   record.expires_at = request.value.expires_at;
   TokenRecord sent = record;
-  store_.create(std::move(record), [this, reply, sent = std::move(sent), token = std::move(token),
-                                    now, t = track()](StoreResult result) {
-    try {
-      if (result.status == StoreStatus::unavailable) return reply->respond(store_unavailable());
-      if (result.status != StoreStatus::ok) {
-        // A clash of ids or hashes: a bug or a broken random source, not the client's doing.
-        log_(LogLevel::error, "token_create_failed", sent.token_id + ": " + result.message);
-        return reply->respond(internal_error());
-      }
-      const TokenRecord& created = result.token ? *result.token : sent;
-      log_(LogLevel::info, "token_created",
-           created.token_id + " created by " + created.created_by + " with scopes " +
-               joined(created.scopes));
-      reply->respond(json_response(201, minted_token_json(created, token, now)));
-    } catch (const std::exception&) {
-      reply->respond(internal_error());
-    }
-  });
+  store_.create(
+      std::move(record), [this, reply, facts = std::move(facts), sent = std::move(sent),
+                          token = std::move(token), now, t = track()](StoreResult result) {
+        try {
+          if (result.status == StoreStatus::unavailable) return reply->respond(store_unavailable());
+          if (result.status != StoreStatus::ok) {
+            // A clash of ids or hashes: a bug or a broken random source, not the client's doing.
+            log_(LogLevel::error, "token_create_failed", sent.token_id + ": " + result.message);
+            return reply->respond(internal_error());
+          }
+          const TokenRecord& created = result.token ? *result.token : sent;
+          log_(LogLevel::info, "token_created",
+               created.token_id + " created by " + created.created_by + " with scopes " +
+                   joined(created.scopes));
+          AuditEvent event = change_event("token.created", facts, now, 201);
+          event.token_id = created.token_id;
+          event.detail = "scopes " + joined(created.scopes);
+          audit_.acknowledge({std::move(event)},
+                             json_response(201, minted_token_json(created, token, now)),
+                             unaudited("Token " + created.token_id + " was created",
+                                       "its secret is withheld. Revoke " + created.token_id +
+                                           " and mint again once the audit trail is writable."),
+                             reply, t);
+        } catch (const std::exception&) {
+          reply->respond(internal_error());
+        }
+      });
 }
 
-void TokenRoutes::revoke(const Identity& caller, std::string_view token_id, UnixTime now,
+void TokenRoutes::revoke(RequestFacts facts, std::string_view token_id, UnixTime now,
                          const Reply& reply) {
   if (!is_token_id(token_id)) return reply->respond(token_not_found(token_id));
   const std::string id(token_id);
   fetch(id, reply,
-        [this, reply, id, by = caller.token_id, now](StoreStatus status,
-                                                     std::optional<TokenRecord> old) {
+        [this, reply, id, facts = std::move(facts), now](StoreStatus status,
+                                                         std::optional<TokenRecord> old) {
           if (status != StoreStatus::ok || !old) return reply->respond(read_failure(status, id));
-          // Idempotent without a write: a second DELETE answers with the record as it is.
+          // Idempotent without a write (and without an audit event): a second DELETE answers
+          // with the record as it is.
           if (old->revoked()) return reply->respond(json_response(200, token_json(*old, now)));
-          store_.revoke(id, now, [this, reply, id, by, now, t = track()](StoreResult result) {
+          if (!audit_.writable()) return reply->respond(audit_unavailable());
+          store_.revoke(id, now, [this, reply, id, facts, now, t = track()](StoreResult result) {
             try {
               switch (result.status) {
-                case StoreStatus::ok:
+                case StoreStatus::ok: {
                   if (!result.token) return reply->respond(internal_error());
-                  log_(LogLevel::info, "token_revoked", id + " revoked by " + by);
-                  return reply->respond(json_response(200, token_json(*result.token, now)));
+                  log_(LogLevel::info, "token_revoked", id + " revoked by " + facts.actor_token_id);
+                  AuditEvent event = change_event("token.revoked", facts, now, 200);
+                  event.token_id = id;
+                  return audit_.acknowledge(
+                      {std::move(event)}, json_response(200, token_json(*result.token, now)),
+                      unaudited("Token " + id + " was revoked",
+                                "the revocation stands. See the server log for why the audit "
+                                "trail failed."),
+                      reply, t);
+                }
                 case StoreStatus::not_found:
                   return reply->respond(token_not_found(id));
                 case StoreStatus::conflict:
@@ -107,6 +119,8 @@ void TokenRoutes::revoke(const Identity& caller, std::string_view token_id, Unix
                                "token first, then revoke this one."));
                 case StoreStatus::unavailable:
                   return reply->respond(store_unavailable());
+                case StoreStatus::invalid_grant:  // a pair-code answer; not one for a revoke
+                  return reply->respond(internal_error());
               }
             } catch (const std::exception&) {
               reply->respond(internal_error());
@@ -115,21 +129,21 @@ void TokenRoutes::revoke(const Identity& caller, std::string_view token_id, Unix
         });
 }
 
-void TokenRoutes::rotate(const Identity& caller, std::string_view token_id, std::string_view body,
-                         UnixTime now, const Reply& reply) {
+void TokenRoutes::rotate(const Identity& caller, RequestFacts facts, std::string_view token_id,
+                         std::string_view body, UnixTime now, const Reply& reply) {
   const Parsed<RotateRequest> request = parse_rotate_request(body);
   if (!request.ok()) return reply->respond(invalid_request(request.error));
   if (!is_token_id(token_id)) return reply->respond(token_not_found(token_id));
   const std::string id(token_id);
   fetch(id, reply,
-        [this, reply, id, caller, grace = request.value.grace_seconds, now](
-            StoreStatus status, std::optional<TokenRecord> old) {
+        [this, reply, id, caller, facts = std::move(facts), grace = request.value.grace_seconds,
+         now](StoreStatus status, std::optional<TokenRecord> old) {
           if (status != StoreStatus::ok || !old) return reply->respond(read_failure(status, id));
-          rotate_token(caller, *old, grace, now, reply);
+          rotate_token(caller, facts, *old, grace, now, reply);
         });
 }
 
-void TokenRoutes::rotate_token(const Identity& caller, const TokenRecord& old,
+void TokenRoutes::rotate_token(const Identity& caller, RequestFacts facts, const TokenRecord& old,
                                std::optional<int64_t> grace, UnixTime now, const Reply& reply) {
   const std::string& id = old.token_id;
   if (!old.active(now)) {
@@ -155,6 +169,7 @@ void TokenRoutes::rotate_token(const Identity& caller, const TokenRecord& old,
   std::optional<UnixTime> old_expires_at;
   if (grace && (!old.expires_at || now + *grace < *old.expires_at)) old_expires_at = now + *grace;
 
+  if (!audit_.writable()) return reply->respond(audit_unavailable());
   TokenRecord replacement;
   std::string token = issue(replacement);
   if (token.empty()) return reply->respond(internal_error());
@@ -171,18 +186,32 @@ void TokenRoutes::rotate_token(const Identity& caller, const TokenRecord& old,
   TokenRecord sent = replacement;
   store_.rotate(
       id, std::move(replacement), old_expires_at,
-      [this, reply, id, sent = std::move(sent), token = std::move(token), old_expires_at, now,
-       t = track()](StoreResult result) {
+      [this, reply, id, facts = std::move(facts), sent = std::move(sent), token = std::move(token),
+       old_expires_at, now, t = track()](StoreResult result) {
         try {
           switch (result.status) {
             case StoreStatus::ok: {
               const TokenRecord& created = result.created ? *result.created : sent;
+              const std::string old_fate =
+                  "the old token " + (old_expires_at ? "expires at " + format_time(*old_expires_at)
+                                                     : std::string("keeps its expiry"));
               log_(LogLevel::info, "token_rotated",
-                   id + " rotated to " + created.token_id + " by " + created.created_by +
-                       "; the old token " +
-                       (old_expires_at ? "expires at " + format_time(*old_expires_at)
-                                       : std::string("keeps its expiry")));
-              return reply->respond(json_response(201, minted_token_json(created, token, now)));
+                   id + " rotated to " + created.token_id + " by " + created.created_by + "; " +
+                       old_fate);
+              // Two events, so that a query by either token id finds the rotation.
+              AuditEvent rotated = change_event("token.rotated", facts, now, 201);
+              rotated.token_id = id;
+              rotated.detail = "rotated to " + created.token_id + "; " + old_fate;
+              AuditEvent born = change_event("token.created", facts, now, 201);
+              born.token_id = created.token_id;
+              born.detail = "rotated from " + id + "; scopes " + joined(created.scopes);
+              return audit_.acknowledge(
+                  {std::move(rotated), std::move(born)},
+                  json_response(201, minted_token_json(created, token, now)),
+                  unaudited("Token " + id + " was rotated to " + created.token_id,
+                            "the new secret is withheld. Revoke " + created.token_id +
+                                " and mint a replacement once the audit trail is writable."),
+                  reply, t);
             }
             case StoreStatus::not_found:
               return reply->respond(token_not_found(id));
@@ -193,6 +222,8 @@ void TokenRoutes::rotate_token(const Identity& caller, const TokenRecord& old,
                   conflict("Could not rotate token " + id + ": " + result.message + "."));
             case StoreStatus::unavailable:
               return reply->respond(store_unavailable());
+            case StoreStatus::invalid_grant:  // a pair-code answer; not one for a rotate
+              return reply->respond(internal_error());
           }
         } catch (const std::exception&) {
           reply->respond(internal_error());

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fathom/plugin.h"
 #include "fathom/token_store.h"
 
 namespace fathom::admin {
@@ -54,5 +55,9 @@ bool is_valid_token_name(std::string_view name);
 // "tok_" and 1 to 64 ASCII letters and digits. Wider than the 16 that new ids have, so a token
 // minted by another tool stays reachable, but narrow enough to echo back in a message safely.
 bool is_token_id(std::string_view id);
+
+// The first of `scopes` that `caller` does not hold, or nullptr. No escalation: a token may grant
+// (mint, rotate, pair code) only what it holds.
+const std::string* missing_scope(const Identity& caller, const std::vector<std::string>& scopes);
 
 }  // namespace fathom::admin

@@ -13,76 +13,17 @@
 
 namespace fathom::admin {
 
-namespace {
-
-// claim() hands out spans into these, so they live as long as the plugin.
-const std::vector<std::string> kManageScopes{"tokens:manage"};
-const std::vector<std::string> kAnyValidToken{};
-
-constexpr std::string_view kTokensPrefix = "/v1/tokens";
-
-// As the daemon answers it: the challenge carries error="invalid_token" only when a token was
-// presented.
-Response unauthenticated(bool token_presented) {
-  Response response = error_response(401, "invalid_token",
-                                     "Send a valid token as \"Authorization: Bearer <token>\".");
-  response.headers.emplace_back("WWW-Authenticate",
-                                token_presented ? R"(Bearer realm="fathom", error="invalid_token")"
-                                                : R"(Bearer realm="fathom")");
-  return response;
-}
-
-}  // namespace
-
-std::optional<RouteMatch> match_route(std::string_view path) {
-  if (path == "/v1/auth/me") return RouteMatch{RouteKind::me, {}};
-  if (!path.starts_with(kTokensPrefix)) return std::nullopt;
-  std::string_view rest = path.substr(kTokensPrefix.size());
-  if (rest.empty()) return RouteMatch{RouteKind::tokens, {}};
-  if (rest[0] != '/') return std::nullopt;  // /v1/tokensfoo is someone else's
-  rest.remove_prefix(1);
-  const size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return RouteMatch{RouteKind::token, rest};
-  if (rest.substr(slash) == "/rotate") return RouteMatch{RouteKind::rotate, rest.substr(0, slash)};
-  return RouteMatch{RouteKind::other_token, {}};
-}
-
-std::optional<PolicyDecision> claim_route(std::string_view path) {
-  const std::optional<RouteMatch> match = match_route(path);
-  if (!match) return std::nullopt;
-  if (match->kind == RouteKind::me) {
-    return PolicyDecision::require(kAnyValidToken, "admin: /v1/auth/me needs any valid token");
-  }
-  return PolicyDecision::require(kManageScopes, "admin: token routes need tokens:manage");
-}
-
-struct TokenRoutes::Tracker {
-  explicit Tracker(TokenRoutes* r) : routes(r) {}
-  Tracker(const Tracker&) = delete;
-  Tracker& operator=(const Tracker&) = delete;
-  ~Tracker() {
-    std::lock_guard lock(routes->pending_mutex_);
-    if (--routes->pending_ == 0) routes->pending_done_.notify_all();
-  }
-  TokenRoutes* routes;
-};
-
-TokenRoutes::TokenRoutes(TokenStore& store, Credentials& credentials, Clock clock, EventLog log)
-    : store_(store), credentials_(credentials), clock_(std::move(clock)), log_(std::move(log)) {}
+TokenRoutes::TokenRoutes(TokenStore& store, Credentials& credentials, AuditLog* audit, Clock clock,
+                         EventLog log)
+    : store_(store),
+      credentials_(credentials),
+      audit_(audit, log),
+      clock_(std::move(clock)),
+      log_(std::move(log)) {}
 
 TokenRoutes::~TokenRoutes() {
-  // The store promises to call every `done`; waiting for them keeps a reload from unloading the
-  // code a pending callback is about to run.
-  std::unique_lock lock(pending_mutex_);
-  pending_done_.wait(lock, [this] { return pending_ == 0; });
-}
-
-std::shared_ptr<TokenRoutes::Tracker> TokenRoutes::track() {
-  // Allocate first: if that throws, nothing was counted that no Tracker will uncount.
-  auto tracker = std::make_shared<Tracker>(this);
-  std::lock_guard lock(pending_mutex_);
-  ++pending_;
-  return tracker;
+  // Before any member goes: a callback in flight still uses them.
+  pending_.wait_idle();
 }
 
 void TokenRoutes::handle(const Request& request, std::string_view body,
@@ -114,20 +55,21 @@ void TokenRoutes::dispatch(const Request& request, std::string_view body, const 
   switch (match->kind) {
     case RouteKind::tokens:
       if (read) return list(request.query(), now, reply);
-      if (method == "POST") return mint(*caller, body, now, reply);
+      if (method == "POST") return mint(*caller, facts_of(request), body, now, reply);
       return reply->respond(method_not_allowed("GET, HEAD, POST"));
     case RouteKind::token:
-      if (read) return show(match->token_id, now, reply);
-      if (method == "DELETE") return revoke(*caller, match->token_id, now, reply);
+      if (read) return show(match->id, now, reply);
+      if (method == "DELETE") return revoke(facts_of(request), match->id, now, reply);
       return reply->respond(method_not_allowed("GET, HEAD, DELETE"));
     case RouteKind::rotate:
-      if (method == "POST") return rotate(*caller, match->token_id, body, now, reply);
+      if (method == "POST") return rotate(*caller, facts_of(request), match->id, body, now, reply);
       return reply->respond(method_not_allowed("POST"));
     case RouteKind::me:
       if (read) return me(*caller, now, reply);
       return reply->respond(method_not_allowed("GET, HEAD"));
-    case RouteKind::other_token:
-      break;
+    default:
+      // Not a token route: AdminRoutes sends only token routes here.
+      return reply->respond(error_response(404, "not_found", "There is no such token route."));
   }
 }
 

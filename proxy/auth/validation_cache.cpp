@@ -21,10 +21,12 @@ uint64_t next_random(uint64_t& state) {
 
 ValidationCache::ValidationCache(size_t max_entries,
                                  std::chrono::steady_clock::duration positive_ttl,
-                                 std::chrono::steady_clock::duration negative_ttl)
+                                 std::chrono::steady_clock::duration negative_ttl,
+                                 std::chrono::steady_clock::duration stale_if_error)
     : max_entries_(max_entries),
       positive_ttl_(positive_ttl),
       negative_ttl_(negative_ttl),
+      stale_if_error_(stale_if_error),
       shard_count_(std::clamp<size_t>(max_entries, 1, kMaxShards)),
       shards_(std::make_unique<Shard[]>(shard_count_)) {
   // Split the bound exactly, so that the shards together never exceed max_entries.
@@ -47,10 +49,22 @@ std::optional<ValidationCache::Hit> ValidationCache::find(std::string_view hash,
   const auto it = shard.map.find(hash);
   if (it == shard.map.end()) return std::nullopt;
   if (it->second.cached_until <= now) {
-    shard.map.erase(it);
+    if (it->second.token == nullptr || it->second.cached_until + stale_if_error_ <= now) {
+      shard.map.erase(it);
+    }
     return std::nullopt;
   }
   return Hit{it->second.token};
+}
+
+std::shared_ptr<const CachedToken> ValidationCache::find_stale(std::string_view hash,
+                                                               SteadyTime now) {
+  Shard& shard = shard_for(hash);
+  std::lock_guard lock(shard.mutex);
+  const auto it = shard.map.find(hash);
+  if (it == shard.map.end() || it->second.token == nullptr) return nullptr;
+  if (it->second.cached_until + stale_if_error_ <= now) return nullptr;
+  return it->second.token;
 }
 
 bool ValidationCache::insert(std::string hash, Entry entry, uint64_t generation_at_lookup_start) {

@@ -72,7 +72,8 @@ class ValidationCache {
   explicit ValidationCache(
       size_t max_entries = 100000,
       std::chrono::steady_clock::duration positive_ttl = std::chrono::seconds(30),
-      std::chrono::steady_clock::duration negative_ttl = std::chrono::seconds(5));
+      std::chrono::steady_clock::duration negative_ttl = std::chrono::seconds(5),
+      std::chrono::steady_clock::duration stale_if_error = std::chrono::seconds(0));
   ValidationCache(const ValidationCache&) = delete;
   ValidationCache& operator=(const ValidationCache&) = delete;
 
@@ -83,8 +84,12 @@ class ValidationCache {
   Entry negative(SteadyTime now) const { return Entry{nullptr, now + negative_ttl_}; }
 
   // A live entry for `hash`, or nullopt. An entry whose cached_until is not after `now` counts
-  // as a miss and is erased.
+  // as a miss; it is erased once it is also past the stale-if-error window.
   std::optional<Hit> find(std::string_view hash, SteadyTime now);
+
+  // While the store cannot be reached: the token of a positive entry that expired less than
+  // `stale_if_error` ago (or is still live), else null. Negative entries never answer here.
+  std::shared_ptr<const CachedToken> find_stale(std::string_view hash, SteadyTime now);
 
   // Read this before asking the store; pass it to insert() afterwards.
   uint64_t generation() const { return generation_.load(); }
@@ -124,6 +129,7 @@ class ValidationCache {
   size_t max_entries_;
   std::chrono::steady_clock::duration positive_ttl_;
   std::chrono::steady_clock::duration negative_ttl_;
+  std::chrono::steady_clock::duration stale_if_error_;
   size_t shard_count_;
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint64_t> generation_{0};

@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store_redis/redis_url.h"
+
 namespace fathom {
 
 namespace {
@@ -514,19 +516,39 @@ TimeoutsConfig parse_timeouts(const Source& src, const Json& value) {
 
 StoreConfig parse_store(const Source& src, const Json& value) {
   require_object(src, value, "store");
-  refuse_unknown_keys(src, value, "store", {"backend", "path"});
+  refuse_unknown_keys(src, value, "store", {"backend", "path", "url", "prefix"});
   StoreConfig store;
   if (const Json* v = member(value, "backend")) {
     store.backend = get_string(src, *v, "store.backend");
-    if (store.backend != "file") src.fail("store.backend", "must be \"file\"");
+    if (store.backend != "file" && store.backend != "redis") {
+      src.fail("store.backend", "must be \"file\" or \"redis\"");
+    }
   }
   if (const Json* v = member(value, "path")) store.path = resolve_path(src, *v, "store.path");
+  if (const Json* v = member(value, "url")) store.url = get_string(src, *v, "store.url");
+  if (const Json* v = member(value, "prefix")) {
+    store.prefix = get_string(src, *v, "store.prefix");
+    if (store.prefix.empty() || store.prefix.size() > 64) {
+      src.fail("store.prefix", "must be 1 to 64 characters");
+    }
+  }
+  if (store.backend == "redis") {
+    if (store.url.empty()) {
+      src.fail("store.url", "is required with store.backend \"redis\" (redis://host:6379/0)");
+    }
+    // Checked here, at load, so that a typo fails check-config rather than the first connect.
+    store_redis::RedisUrlResult url = store_redis::parse_redis_url(store.url);
+    if (!url.error.empty()) src.fail("store.url", url.error);
+  } else if (!store.url.empty()) {
+    src.fail("store.url", "is only for store.backend \"redis\"");
+  }
   return store;
 }
 
 CacheConfig parse_cache(const Source& src, const Json& value) {
   require_object(src, value, "cache");
-  refuse_unknown_keys(src, value, "cache", {"ttl", "negative_ttl", "max_entries"});
+  refuse_unknown_keys(src, value, "cache",
+                      {"ttl", "negative_ttl", "max_entries", "stale_if_error"});
   CacheConfig cache;
   if (const Json* v = member(value, "ttl")) cache.ttl = get_seconds(src, *v, "cache.ttl");
   if (const Json* v = member(value, "negative_ttl")) {
@@ -535,7 +557,32 @@ CacheConfig parse_cache(const Source& src, const Json& value) {
   if (const Json* v = member(value, "max_entries")) {
     cache.max_entries = get_uint(src, *v, "cache.max_entries", 16, 10'000'000);
   }
+  if (const Json* v = member(value, "stale_if_error")) {
+    cache.stale_if_error = get_seconds(src, *v, "cache.stale_if_error");
+  }
   return cache;
+}
+
+AuditConfig parse_audit(const Source& src, const Json& value) {
+  require_object(src, value, "audit");
+  refuse_unknown_keys(src, value, "audit", {"path", "retain_days"});
+  AuditConfig audit;
+  if (const Json* v = member(value, "path")) audit.path = resolve_path(src, *v, "audit.path");
+  if (const Json* v = member(value, "retain_days")) {
+    audit.retain_days = static_cast<unsigned>(get_uint(src, *v, "audit.retain_days", 0, 36500));
+  }
+  return audit;
+}
+
+TokensConfig parse_tokens(const Source& src, const Json& value) {
+  require_object(src, value, "tokens");
+  refuse_unknown_keys(src, value, "tokens", {"idle_expiry_days"});
+  TokensConfig tokens;
+  if (const Json* v = member(value, "idle_expiry_days")) {
+    tokens.idle_expiry_days =
+        static_cast<unsigned>(get_uint(src, *v, "tokens.idle_expiry_days", 0, 36500));
+  }
+  return tokens;
 }
 
 LogLevelSetting parse_log(const Source& src, const Json& value, LogLevelSetting fallback) {
@@ -573,7 +620,7 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   const Source src{origin, base_dir};
   refuse_unknown_keys(src, root, "",
                       {"listen", "workers", "upstream", "state_dir", "plugin_dir", "plugins",
-                       "limits", "timeouts", "store", "cache", "log"});
+                       "limits", "timeouts", "store", "cache", "audit", "tokens", "log"});
 
   Config config;
   config.source_path = origin;
@@ -605,6 +652,9 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   if (const Json* v = member(root, "store")) config.store = parse_store(src, *v);
   if (config.store.path.empty()) config.store.path = config.state_dir + "/store";
   if (const Json* v = member(root, "cache")) config.cache = parse_cache(src, *v);
+  if (const Json* v = member(root, "audit")) config.audit = parse_audit(src, *v);
+  if (config.audit.path.empty()) config.audit.path = config.state_dir + "/audit";
+  if (const Json* v = member(root, "tokens")) config.tokens = parse_tokens(src, *v);
   if (const Json* v = member(root, "log")) config.log_level = parse_log(src, *v, config.log_level);
   return config;
 }

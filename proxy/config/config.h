@@ -58,14 +58,29 @@ struct TimeoutsConfig {
 };
 
 struct StoreConfig {
-  std::string backend = "file";  // the embedded store; "redis" comes with the Redis issue
-  std::string path;              // resolved; default <state_dir>/store
+  std::string backend = "file";    // "file" (the embedded store) or "redis"
+  std::string path;                // file: resolved; default <state_dir>/store
+  std::string url;                 // redis: redis://[:password@]host:port/db or unix:///path
+  std::string prefix = "fathom:";  // redis: every key starts with it
 };
 
 struct CacheConfig {
   std::chrono::milliseconds ttl{30'000};          // a valid token's entry; a safety net only
   std::chrono::milliseconds negative_ttl{5'000};  // an unknown or revoked token's entry
   size_t max_entries = 100'000;
+  // While the store cannot be reached, an entry that expired less than this long ago still
+  // answers (stale-if-error); anything else is 503 store_unavailable.
+  std::chrono::milliseconds stale_if_error{30'000};
+};
+
+struct AuditConfig {
+  std::string path;            // resolved; default <state_dir>/audit
+  unsigned retain_days = 365;  // events older than this are pruned; 0 keeps them forever
+};
+
+struct TokensConfig {
+  // A token unused for this many days becomes expired (never the last admin token); 0 = never.
+  unsigned idle_expiry_days = 0;
 };
 
 enum class LogLevelSetting { debug, info, warn, error };
@@ -82,6 +97,8 @@ struct Config {
   TimeoutsConfig timeouts;
   StoreConfig store;
   CacheConfig cache;
+  AuditConfig audit;
+  TokensConfig tokens;
   LogLevelSetting log_level = LogLevelSetting::info;
 };
 

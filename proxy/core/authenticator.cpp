@@ -22,6 +22,8 @@ std::string_view name(AuthOutcome o) {
       return "store_unavailable";
     case AuthOutcome::rate_limited:
       return "rate_limited";
+    case AuthOutcome::pending:
+      return "pending";
   }
   return "unknown";
 }
@@ -41,7 +43,8 @@ bool Authenticator::blocked(std::string_view client, std::chrono::seconds* retry
   return limiter_.blocked(client, std::chrono::steady_clock::now(), retry_after);
 }
 
-AuthResult Authenticator::authenticate(std::string_view token, std::string_view client) {
+AuthResult Authenticator::authenticate(std::string_view token, std::string_view client,
+                                       PendingLookup& pending) {
   auto now = std::chrono::steady_clock::now();
   const UnixTime wall = static_cast<UnixTime>(std::time(nullptr));
   AuthResult result;
@@ -55,7 +58,15 @@ AuthResult Authenticator::authenticate(std::string_view token, std::string_view 
     return result;
   }
   std::string hash = hasher_.hash(token);
-  if (auto hit = cache_.find(hash, now)) {
+  // While invalidations might be missed (Redis' channel is down), the cache is not trusted: every
+  // request asks the store. It still answers, stale, if the store cannot (see answer()).
+  const bool cache_live = store_.invalidations_live();
+  if (auto hit = cache_live ? cache_.find(hash, now) : std::nullopt) {
+    // A store outage: cached answers hold for cache.stale_if_error from its start, then 503.
+    if (outage_too_long(now, !store_.ready())) {
+      result.outcome = AuthOutcome::store_unavailable;
+      return result;
+    }
     if (!hit->negative()) {
       const auth::CachedToken& t = *hit->token;
       if (!t.expires_at || *t.expires_at > wall) {
@@ -84,41 +95,78 @@ AuthResult Authenticator::authenticate(std::string_view token, std::string_view 
     return result;
   }
   // Taken before the lookup: if the token is revoked while we look, our answer is not cached.
-  uint64_t generation = cache_.generation();
-  StoreStatus status = StoreStatus::unavailable;
-  std::shared_ptr<const auth::CachedToken> found;
-  AuthOutcome outcome = AuthOutcome::unknown;
-  store_.find_by_hash(hash, [&](StoreStatus s, const TokenRecord* record) {
-    status = s;
-    if (s != StoreStatus::ok || record == nullptr) return;
+  pending.generation = cache_.generation();
+  pending.hash = std::move(hash);
+  pending.client.assign(client);
+  result.outcome = AuthOutcome::pending;
+  return result;
+}
+
+bool Authenticator::outage_too_long(std::chrono::steady_clock::time_point now,
+                                    bool unavailable_now) {
+  const int64_t t = now.time_since_epoch().count();
+  if (!unavailable_now) {
+    if (outage_since_.load(std::memory_order_relaxed) != 0) {
+      outage_since_.store(0, std::memory_order_relaxed);
+    }
+    return false;
+  }
+  int64_t since = 0;
+  // The first to notice marks the start; later calls measure from it.
+  if (outage_since_.compare_exchange_strong(since, t, std::memory_order_relaxed)) return false;
+  return std::chrono::steady_clock::duration(t - since) >= stale_if_error_;
+}
+
+void Authenticator::lookup(PendingLookup pending, std::function<void(AuthResult)> done) {
+  // Shared with the store's callback, which may run on another thread after this returns.
+  auto p = std::make_shared<PendingLookup>(std::move(pending));
+  store_.find_by_hash(
+      p->hash, [this, p, done = std::move(done)](StoreStatus status, const TokenRecord* record) {
+        done(answer(*p, status, record));
+      });
+}
+
+AuthResult Authenticator::answer(PendingLookup& p, StoreStatus status, const TokenRecord* record) {
+  const auto now = std::chrono::steady_clock::now();
+  const UnixTime wall = static_cast<UnixTime>(std::time(nullptr));
+  AuthResult result;
+  if (status == StoreStatus::unavailable) {
+    // stale-if-error: a token known valid a moment ago keeps working for cache.stale_if_error;
+    // a token never seen, or known bad, gets 503 (fail closed). Revoked tokens are never in the
+    // cache: the invalidation removed them.
+    auto stale = outage_too_long(now, true) ? nullptr : cache_.find_stale(p.hash, now);
+    if (stale && (!stale->expires_at || *stale->expires_at > wall)) {
+      result.outcome = AuthOutcome::valid;
+      result.token = std::move(stale);
+      return result;
+    }
+    result.outcome = AuthOutcome::store_unavailable;
+    return result;
+  }
+  outage_since_.store(0, std::memory_order_relaxed);  // the store answered
+  const bool cache_live = store_.invalidations_live();
+  if (status == StoreStatus::ok && record != nullptr) {
     if (record->revoked()) {
-      outcome = AuthOutcome::revoked;
+      result.outcome = AuthOutcome::revoked;
     } else if (record->expired(wall)) {
-      outcome = AuthOutcome::expired;
+      result.outcome = AuthOutcome::expired;
     } else {
       auto t = std::make_shared<auth::CachedToken>();
       t->token_id = record->token_id;
       t->name = record->name;
       t->scopes = record->scopes;
       t->expires_at = record->expires_at;
-      found = std::move(t);
-      outcome = AuthOutcome::valid;
+      if (cache_live) cache_.insert(std::move(p.hash), cache_.positive(t, now), p.generation);
+      store_.touch(t->token_id, wall);
+      result.outcome = AuthOutcome::valid;
+      result.token = std::move(t);
+      return result;
     }
-  });
-  if (status == StoreStatus::unavailable) {
-    result.outcome = AuthOutcome::store_unavailable;
-    return result;
+  } else {
+    result.outcome = AuthOutcome::unknown;
   }
-  if (outcome == AuthOutcome::valid) {
-    cache_.insert(std::move(hash), cache_.positive(found, now), generation);
-    store_.touch(found->token_id, wall);
-    result.outcome = AuthOutcome::valid;
-    result.token = std::move(found);
-    return result;
-  }
-  cache_.insert(std::move(hash), cache_.negative(now), generation);
-  limiter_.record_failure(client, now);
-  result.outcome = outcome;
+  if (cache_live) cache_.insert(std::move(p.hash), cache_.negative(now), p.generation);
+  limiter_.record_failure(p.client, now);
   return result;
 }
 

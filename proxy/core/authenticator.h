@@ -4,8 +4,11 @@
 // token is already known valid in the cache, so nobody can lock a valid token out.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "auth/failure_limiter.h"
@@ -24,6 +27,7 @@ enum class AuthOutcome : uint8_t {
   expired,
   store_unavailable,  // 503: the store did not answer and the cache had nothing
   rate_limited,       // 429: too many failures from this address
+  pending,            // not in the cache: the store is being asked (see Authenticator::lookup)
 };
 
 std::string_view name(AuthOutcome o);
@@ -34,24 +38,55 @@ struct AuthResult {
   std::chrono::seconds retry_after{0};             // with `rate_limited`
 };
 
+// A store lookup that authenticate() could not answer from memory. Filled by authenticate(),
+// consumed by lookup().
+struct PendingLookup {
+  std::string hash;
+  uint64_t generation = 0;  // the cache's, taken before asking the store
+  std::string client;
+};
+
 class Authenticator {
  public:
+  // `stale_if_error`: how long into a store outage cached answers still hold
+  // (cache.stale_if_error).
   Authenticator(TokenStore& store, const auth::TokenHasher& hasher, auth::ValidationCache& cache,
-                auth::FailureLimiter& limiter)
-      : store_(store), hasher_(hasher), cache_(cache), limiter_(limiter) {}
+                auth::FailureLimiter& limiter,
+                std::chrono::steady_clock::duration stale_if_error = std::chrono::seconds(30))
+      : store_(store),
+        hasher_(hasher),
+        cache_(cache),
+        limiter_(limiter),
+        stale_if_error_(stale_if_error) {}
 
-  // Answers from memory: the embedded store's index is in memory, so this never waits on I/O.
-  AuthResult authenticate(std::string_view token, std::string_view client);
+  // Answers from memory when it can (bad format, the cache, the limiter). Otherwise answers
+  // `pending` and fills `pending`: the caller then calls lookup(), which asks the store.
+  AuthResult authenticate(std::string_view token, std::string_view client, PendingLookup& pending);
+
+  // Asks the store and calls `done` exactly once with the final answer (never `pending`): on the
+  // store's thread, or before lookup() returns for a store that answers from memory (the
+  // embedded one). The answer goes into the cache.
+  void lookup(PendingLookup pending, std::function<void(AuthResult)> done);
 
   // A request without a usable credential on a protected route also counts as a failure.
   void record_failure(std::string_view client);
   bool blocked(std::string_view client, std::chrono::seconds* retry_after);
 
  private:
+  // True once the store has been unreachable (ready() false, or an `unavailable` answer) for
+  // longer than stale_if_error: cached answers stop holding then. Reset when it answers again.
+  bool outage_too_long(std::chrono::steady_clock::time_point now, bool unavailable_now);
+
+  // The store's answer as an AuthResult; caches it and counts a failure.
+  AuthResult answer(PendingLookup& pending, StoreStatus status, const TokenRecord* record);
+
   TokenStore& store_;
   const auth::TokenHasher& hasher_;
   auth::ValidationCache& cache_;
   auth::FailureLimiter& limiter_;
+  const std::chrono::steady_clock::duration stale_if_error_;
+  // Start of the current store outage (steady clock, ns since its epoch); 0 while none.
+  std::atomic<int64_t> outage_since_{0};
 };
 
 // `admin` holds every scope.

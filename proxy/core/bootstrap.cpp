@@ -17,12 +17,13 @@ namespace fathom {
 std::optional<std::string> mint_bootstrap_token(TokenStore& store, const auth::TokenHasher& hasher,
                                                 BootstrapWhen when) {
   const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
-  std::vector<TokenRecord> all;
-  StoreStatus status = StoreStatus::unavailable;
-  store.list([&](StoreStatus s, std::vector<TokenRecord> tokens) {
-    status = s;
-    all = std::move(tokens);
+  // A store may answer on its own thread (Redis): wait for it.
+  std::promise<std::pair<StoreStatus, std::vector<TokenRecord>>> listed;
+  auto answer = listed.get_future();
+  store.list([&listed](StoreStatus s, std::vector<TokenRecord> tokens) {
+    listed.set_value({s, std::move(tokens)});
   });
+  auto [status, all] = answer.get();
   if (status != StoreStatus::ok) throw std::runtime_error("the token store did not answer");
   if (when == BootstrapWhen::store_empty && !all.empty()) return std::nullopt;
   for (const TokenRecord& t : all) {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "core/credentials.h"
+#include "core/explain.h"
 #include "core/flow.h"
 #include "core/head_rebase.h"
 #include "core/local_request.h"
@@ -17,6 +19,11 @@
 #include "ops/log.h"
 
 namespace fathom {
+
+namespace {
+// A user agent is free text from the client; the audit keeps enough of it to recognise one.
+constexpr size_t kMaxAuditUserAgent = 256;
+}  // namespace
 
 ClientConnection::ClientConnection(Worker& worker, bufferevent* bev, std::string peer)
     : worker_(worker), bev_(bev), peer_(std::move(peer)) {
@@ -75,7 +82,8 @@ void ClientConnection::on_client_read(bufferevent*, void* arg) {
       self->pump_tunnel(self->bev_, self->up_);
       break;
     case Phase::local_wait:
-      break;  // reading is off; bytes of a pipelined request wait
+    case Phase::auth_wait:
+      break;  // bytes of a body or a pipelined request wait for the answer
     case Phase::closing:
       // After an error response the rest of the input means nothing; discard it while the
       // response drains.
@@ -109,7 +117,8 @@ void ClientConnection::on_client_write(bufferevent*, void* arg) {
 void ClientConnection::on_client_event(bufferevent*, short what, void* arg) {
   auto* self = static_cast<ClientConnection*>(arg);
   CallbackScope scope(*self);
-  if ((what & BEV_EVENT_EOF) && self->phase_ == Phase::forward && self->body_done_) {
+  if ((what & BEV_EVENT_EOF) && self->body_done_ &&
+      (self->phase_ == Phase::forward || self->phase_ == Phase::auth_wait)) {
     // The client half-closed after sending its whole request: still deliver the response.
     self->keep_alive_ = false;
     return;
@@ -212,15 +221,35 @@ void ClientConnection::dispatch() {
       send_error(405, "method_not_allowed", "Use GET for this route.", {}, kAllow);
       return;
     }
-    // No store yet: the proxy is ready as soon as it listens. The store issue extends this.
-    std::string_view body = head_.path == "/healthz" ? std::string_view(R"({"status":"ok"})")
-                                                     : std::string_view(R"({"status":"ready"})");
-    send_local(200, "application/json", body, {}, keep_alive_);
+    if (head_.path == "/healthz") {
+      send_local(200, "application/json", R"({"status":"ok"})", {}, keep_alive_);
+      return;
+    }
+    // Ready means able to answer for tokens: the store answers and the audit can still be
+    // written (admin writes wait for it). Neither call blocks: each reads a flag.
+    Services& services = worker_.services();
+    if (services.token_store != nullptr && !services.token_store->ready()) {
+      send_local(
+          503, "application/json",
+          R"({"status":"unavailable","error":"store_unavailable","message":"The token store cannot be reached or has stopped writing; see the daemon's log."})",
+          {}, keep_alive_);
+      return;
+    }
+    if (services.audit_log != nullptr && !services.audit_log->ready()) {
+      send_local(
+          503, "application/json",
+          R"({"status":"unavailable","error":"audit_unavailable","message":"The audit log has stopped writing; see the daemon's log."})",
+          {}, keep_alive_);
+      return;
+    }
+    send_local(200, "application/json", R"({"status":"ready"})", {}, keep_alive_);
     return;
   }
 
+  audit_kind_ = AuditKind::request;
   Credentials creds = read_credentials(head_);
   if (creds.status == CredentialStatus::query_token) {
+    audit_kind_ = AuditKind::auth_failed;
     send_error(401, "invalid_token",
                "Tokens in the query string are refused; send the token in the Authorization "
                "header as \"Bearer <token>\".",
@@ -233,7 +262,11 @@ void ClientConnection::dispatch() {
   }
 
   RequestView view(head_, peer_, request_id_, nullptr);
-  decision_ = decide_access(*rt_->plugins, view);
+  if (head_.path == kExplainPath) {
+    decision_ = {Verdict::require, {&kExplainScope, 1}, "explain", rt_->explain.get()};
+  } else {
+    decision_ = decide_access(*rt_->plugins, view);
+  }
   switch (decision_.verdict) {
     case Verdict::allow_public:
       proceed(decision_);
@@ -247,12 +280,12 @@ void ClientConnection::dispatch() {
     }
     case Verdict::require:
     case Verdict::abstain:
-      authorize(decision_, creds);
+      authorize(creds);
       return;
   }
 }
 
-void ClientConnection::authorize(const AccessDecision& decision, const Credentials& creds) {
+void ClientConnection::authorize(const Credentials& creds) {
   Authenticator& authn = *worker_.services().authenticator;
   switch (creds.status) {
     case CredentialStatus::none:
@@ -273,16 +306,55 @@ void ClientConnection::authorize(const AccessDecision& decision, const Credentia
       return;
     }
   }
-  AuthResult r = authn.authenticate(creds.token, peer_);
+  PendingLookup pending;
+  AuthResult r = authn.authenticate(creds.token, peer_, pending);
+  if (r.outcome == AuthOutcome::pending) {
+    wait_for_lookup(std::move(pending));
+    return;
+  }
+  authenticated(std::move(r));
+}
+
+void ClientConnection::wait_for_lookup(PendingLookup pending) {
+  phase_ = Phase::auth_wait;
+  auto wait = std::make_shared<AuthWait>();
+  wait->worker = &worker_;
+  wait->connection = this;
+  auth_wait_ = wait;
+  worker_.services().authenticator->lookup(std::move(pending), [wait](AuthResult r) {
+    wait->result = std::move(r);
+    // Whoever comes second goes on: this callback (the store answered later, on its own
+    // thread: hand the answer to the worker), or the worker below (the store answered before
+    // lookup() returned, as the embedded one does: go on without a round trip through the loop).
+    if (wait->state.exchange(AuthWait::kAnswered) == AuthWait::kWorkerReturned) {
+      wait->worker->post([wait] {
+        if (wait->connection != nullptr) wait->connection->lookup_done();
+      });
+    }
+  });
+  if (wait->state.exchange(AuthWait::kWorkerReturned) == AuthWait::kAnswered) lookup_done();
+}
+
+void ClientConnection::lookup_done() {
+  CallbackScope scope(*this);
+  std::shared_ptr<AuthWait> wait = std::move(auth_wait_);
+  if (closed_ || wait == nullptr) return;
+  phase_ = Phase::head;  // no longer waiting; the next step sets its own phase
+  authenticated(std::move(wait->result));
+}
+
+void ClientConnection::authenticated(AuthResult r) {
+  const AccessDecision& decision = decision_;
   switch (r.outcome) {
     case AuthOutcome::valid:
       break;
-    case AuthOutcome::rate_limited:
-      refuse_rate_limited(r.retry_after);
-      return;
+    case AuthOutcome::pending:  // lookup() never answers pending
     case AuthOutcome::store_unavailable:
       send_error(503, "store_unavailable",
                  "The token store cannot be reached; try again in a moment.");
+      return;
+    case AuthOutcome::rate_limited:
+      refuse_rate_limited(r.retry_after);
       return;
     case AuthOutcome::bad_format:
       refuse_credentials("The token is malformed: a token is \"fth_\" and 38 letters and digits.",
@@ -311,12 +383,14 @@ void ClientConnection::authorize(const AccessDecision& decision, const Credentia
 }
 
 void ClientConnection::refuse_credentials(std::string_view message, bool presented) {
+  audit_kind_ = AuditKind::auth_failed;
   send_error(
       401, "invalid_token", message,
       presented ? R"(Bearer realm="fathom", error="invalid_token")" : R"(Bearer realm="fathom")");
 }
 
 void ClientConnection::refuse_rate_limited(std::chrono::seconds retry_after) {
+  audit_kind_ = AuditKind::auth_failed;
   std::pair<std::string, std::string> retry[] = {
       {"Retry-After", std::to_string(retry_after.count())}};
   send_error(429, "rate_limited",
@@ -345,6 +419,7 @@ void ClientConnection::proceed(const AccessDecision& decision) {
 
 void ClientConnection::finish_request(int status, bool keep_alive) {
   log_request(status);
+  record_audit(status);
   up_response_started_ = false;
   resp_done_ = false;
   handler_ = nullptr;
@@ -391,10 +466,17 @@ void ClientConnection::close() {
     local_state_->detach();
     local_state_.reset();
   }
+  if (auth_wait_) {
+    auth_wait_->connection = nullptr;  // a late answer finds nobody
+    auth_wait_.reset();
+  }
   if (up_ != nullptr) {
     bufferevent_free(up_);
     up_ = nullptr;
   }
+  // A request cut short (the client left, the lake dropped a stream): still one event. 499, as
+  // nginx logs it, when no response had started.
+  record_audit(up_response_started_ || phase_ == Phase::tunnel ? resp_status_ : 499);
   evtimer_del(timer_);
   bufferevent_disable(bev_, EV_READ | EV_WRITE);
   worker_.connection_closed(this);
@@ -461,6 +543,28 @@ void ClientConnection::log_request(int status) {
                         {"client", peer_},
                         {"request_id", request_id_},
                         {"duration_ms", ms}});
+}
+
+void ClientConnection::record_audit(int status) {
+  const AuditKind kind = audit_kind_;
+  audit_kind_ = AuditKind::none;
+  if (kind == AuditKind::none) return;
+  AuditLog* audit = worker_.services().audit();
+  if (audit == nullptr) return;
+  AuditEvent e;
+  e.time = static_cast<UnixTime>(std::time(nullptr));
+  e.kind = kind == AuditKind::auth_failed ? "auth.failed" : "request";
+  // Failed authentications carry no token id: the token presented may be anyone's guess.
+  if (kind == AuditKind::request && token_ != nullptr) e.token_id = token_->token_id;
+  e.method.assign(head_.method);
+  e.path.assign(head_.path);  // never the query: it may carry secrets
+  e.status = status;
+  e.client = peer_;
+  if (const http::Header* ua = head_.find("user-agent")) {
+    e.user_agent.assign(ua->value.substr(0, kMaxAuditUserAgent));
+  }
+  e.request_id = request_id_;
+  audit->record(std::move(e));
 }
 
 }  // namespace fathom

@@ -13,6 +13,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <span>
@@ -21,6 +22,7 @@
 
 #include "auth/validation_cache.h"
 #include "core/access.h"
+#include "core/authenticator.h"
 #include "core/credentials.h"
 #include "core/runtime.h"
 #include "http/chunked.h"
@@ -58,7 +60,7 @@ class ClientConnection {
   void local_response(const Response& response);
 
  private:
-  enum class Phase : uint8_t { head, local_body, local_wait, forward, tunnel, closing };
+  enum class Phase : uint8_t { head, auth_wait, local_body, local_wait, forward, tunnel, closing };
 
   ~ClientConnection();
 
@@ -80,7 +82,12 @@ class ClientConnection {
   void process_input();
   bool read_head();  // false when the connection was closed or is waiting for more bytes
   void dispatch();
-  void authorize(const AccessDecision& decision, const Credentials& creds);
+  void authorize(const Credentials& creds);
+  // The token was not in the cache: ask the store, and go on in lookup_done() (on this thread).
+  void wait_for_lookup(PendingLookup pending);
+  void lookup_done();
+  // Refuses or goes on (scopes, then proceed) with the authenticator's answer.
+  void authenticated(AuthResult r);
   void refuse_credentials(std::string_view message, bool presented);
   void refuse_rate_limited(std::chrono::seconds retry_after);
   void proceed(const AccessDecision& decision);
@@ -97,6 +104,9 @@ class ClientConnection {
   void send_local(int status, std::string_view content_type, std::string_view body,
                   std::span<const std::pair<std::string, std::string>> extra, bool keep_alive);
   void log_request(int status);
+  // The request's audit event (proxied and locally answered requests; not /healthz, /readyz or
+  // requests refused before they were understood). Called once per request.
+  void record_audit(int status);
 
   // --- local handlers (local_handler.cpp) ---
   void start_local(RouteHandler* handler);
@@ -144,6 +154,8 @@ class ClientConnection {
   std::shared_ptr<const auth::CachedToken> token_;  // the caller, once authenticated
   Identity identity_;  // built from token_ only for local handlers, which need a copy
   bool keep_alive_ = true;
+  enum class AuditKind : uint8_t { none, request, auth_failed };
+  AuditKind audit_kind_ = AuditKind::none;  // set once the request is dispatched
 
   // Request body, towards the upstream or a local handler.
   uint64_t body_left_ = 0;  // content-length framing
@@ -157,6 +169,18 @@ class ClientConnection {
   };
   std::unique_ptr<evbuffer, EvbufferFree> local_body_;
   std::shared_ptr<LocalRequestState> local_state_;
+
+  // A store lookup in flight. The store's callback holds it too; connection is cleared (on this
+  // thread) when the connection closes, so a late answer finds nobody.
+  struct AuthWait {
+    static constexpr int kWorkerReturned = 1;
+    static constexpr int kAnswered = 2;
+    Worker* worker = nullptr;
+    ClientConnection* connection = nullptr;
+    AuthResult result;
+    std::atomic<int> state{0};
+  };
+  std::shared_ptr<AuthWait> auth_wait_;
 
   // Upstream side.
   bufferevent* up_ = nullptr;

@@ -3,6 +3,8 @@
 #include <event2/buffer.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 
@@ -40,6 +42,40 @@ bool dropped_request_header(std::string_view name, bool forward_authorization) {
 
 bool retryable(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+// libevent 2.1 reads at most 4 KiB per readiness event (EVBUFFER_MAX_READ), whatever
+// bufferevent_set_max_single_read says, so a streamed body cost an ioctl, a readv and two
+// epoll_ctl calls per 4 KiB. When the bufferevent's read came back full, the socket probably
+// holds more: take up to `budget` bytes of it in one readv. End of stream and errors are left
+// for the bufferevent's next read to report through the event callback. A bufferevent keeps
+// the end of its input frozen against its users; libevent's own read thaws it the same way.
+constexpr size_t kLibeventReadStep = 4096;
+
+void read_more(bufferevent* bev, size_t budget) {
+  evbuffer* in = bufferevent_get_input(bev);
+  if (evbuffer_get_length(in) < kLibeventReadStep || budget < kLibeventReadStep) return;
+  evbuffer_unfreeze(in, 0);
+  evbuffer_iovec vec[2];
+  int n = evbuffer_reserve_space(in, static_cast<ev_ssize_t>(budget), vec, 2);
+  if (n > 0) {
+    iovec iov[2];
+    for (int i = 0; i < n; ++i) iov[i] = {vec[i].iov_base, vec[i].iov_len};
+    ssize_t got = readv(bufferevent_getfd(bev), iov, n);
+    size_t left = got > 0 ? static_cast<size_t>(got) : 0;
+    for (int i = 0; i < n; ++i) {
+      vec[i].iov_len = std::min(vec[i].iov_len, left);
+      left -= vec[i].iov_len;
+    }
+    evbuffer_commit_space(in, vec, n);
+  }
+  evbuffer_freeze(in, 0);
+}
+
+// Room left under the high-water mark for bytes read from one side and bound for the other.
+size_t flow_room(evbuffer* in, evbuffer* out) {
+  size_t held = evbuffer_get_length(in) + evbuffer_get_length(out);
+  return held < kFlowHigh ? kFlowHigh - held : 0;
 }
 
 }  // namespace
@@ -153,8 +189,25 @@ bool ClientConnection::connect_upstream(bool allow_pooled) {
   bufferevent_setwatermark(up_, EV_WRITE, kFlowLow, 0);
   bufferevent_set_max_single_read(up_, kMaxSingleIo);
   bufferevent_set_max_single_write(up_, kMaxSingleIo);
+  evbuffer* out = bufferevent_get_output(up_);
+  if (up_reused_ && body_done_ && !head_.upgrade && evbuffer_get_length(out) == 0) {
+    // Only a head to send on a connection known to be open: send it now. Waiting for the loop
+    // to report the socket writable costs a loop turn and two epoll_ctl calls per request.
+    // What the socket does not take goes the usual way; so does a failed send, which the
+    // bufferevent's own write then reports to on_upstream_event (and its retry).
+    bufferevent_disable(up_, EV_WRITE);
+    bufferevent_enable(up_, EV_READ);
+    ssize_t n =
+        send(bufferevent_getfd(up_), up_head_.data(), up_head_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+    if (sent < up_head_.size()) {
+      evbuffer_add(out, up_head_.data() + sent, up_head_.size() - sent);
+      bufferevent_enable(up_, EV_WRITE);
+    }
+    return true;
+  }
   bufferevent_enable(up_, EV_READ | EV_WRITE);
-  evbuffer_add(bufferevent_get_output(up_), up_head_.data(), up_head_.size());
+  evbuffer_add(out, up_head_.data(), up_head_.size());
   return true;
 }
 
@@ -212,6 +265,7 @@ void ClientConnection::pump_request_body() {
   if (body_done_ || up_ == nullptr) return;
   evbuffer* in = bufferevent_get_input(bev_);
   evbuffer* out = bufferevent_get_output(up_);
+  read_more(bev_, flow_room(in, out));
   while (!body_done_) {
     if (evbuffer_get_length(out) >= kFlowHigh) {
       bufferevent_disable(bev_, EV_READ);  // on_upstream_write resumes us
@@ -262,8 +316,9 @@ void ClientConnection::pump_request_body() {
 }
 
 void ClientConnection::request_body_done() {
-  // Bytes after this request (pipelining) wait in the kernel until the response is done.
-  bufferevent_disable(bev_, EV_READ);
+  // Reading stays on: bytes of a pipelined request wait in the input (bounded by its
+  // watermark) until this response is done, and a client that resets is noticed at once.
+  // Turning it off and on again cost two epoll_ctl calls per request.
   bufferevent_set_timeouts(bev_, nullptr, nullptr);
   if (!up_connecting_ && !up_response_started_) {
     set_timer(rt_->config.timeouts.upstream_response);
@@ -274,6 +329,7 @@ void ClientConnection::request_body_done() {
 // Response from the lake
 
 void ClientConnection::read_upstream() {
+  read_more(up_, flow_room(bufferevent_get_input(up_), bufferevent_get_output(bev_)));
   if (!up_response_started_ && !read_response_head()) return;
   pump_response_body();
 }
@@ -486,6 +542,7 @@ void ClientConnection::start_tunnel() {
   phase_ = Phase::tunnel;
   up_response_started_ = true;
   log_request(101);
+  record_audit(101);  // now, not when the tunnel ends: it may stay open for hours
   // A tunnel may stay quiet for hours (a WebSocket waiting for events): no read timeouts.
   bufferevent_set_timeouts(bev_, nullptr, nullptr);
   bufferevent_set_timeouts(up_, nullptr, nullptr);

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "core/explain.h"
+
 namespace fathom {
 
 std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation,
@@ -31,6 +33,7 @@ std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation,
   freeaddrinfo(res);
 
   rt->plugins = load_plugins(config.plugins, services);
+  rt->explain = std::make_unique<ExplainHandler>(*rt->plugins);
   rt->config = std::move(config);
   return rt;
 }

@@ -19,6 +19,8 @@ namespace fathom {
 struct Runtime {
   Config config;
   std::shared_ptr<PluginSet> plugins;
+  // GET /v1/auth/explain over `plugins` (declared after them: it refers to them).
+  std::unique_ptr<RouteHandler> explain;
   http::HeadLimits head_limits;
   sockaddr_storage upstream_addr{};
   socklen_t upstream_addr_len = 0;

@@ -4,19 +4,26 @@
 #include <event2/thread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "core/bootstrap.h"
+#include "core/idle_expiry.h"
 #include "core/runtime.h"
 #include "core/services.h"
 #include "core/worker.h"
+#include "ops/listen_fds.h"
 #include "ops/log.h"
+#include "ops/sd_notify.h"
 
 namespace fathom {
 namespace {
@@ -30,10 +37,66 @@ struct Server {
   event_base* base = nullptr;
   uint64_t generation = 1;
   bool stopping = false;
+  sd::Notifier notifier;  // a no-op outside systemd
+  event* watchdog = nullptr;
+  std::vector<uint64_t> beats;  // each worker's heartbeat at the previous watchdog tick
+  event* upkeep = nullptr;
 };
+
+// Upkeep off the request path, on the main loop: idle expiry and audit retention. Both only
+// queue writes to their store's own thread, so the loop never waits on a disk here.
+constexpr timeval kUpkeepFirst{5, 0};     // soon after start, once the listeners are up
+constexpr timeval kUpkeepEvery{3600, 0};  // then hourly: the granularity of both is a day
+
+// Writes <state_dir>/redis-store-initialized once the Redis store answered initialized: from
+// then on, this instance refuses a Redis that comes back empty instead of starting afresh.
+void note_redis_initialized(Services* services, const Config& cfg) {
+  if (services->redis == nullptr || !services->redis->ready()) return;
+  const std::string path = redis_marker_path(cfg);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return;
+  try {
+    write_secret_file(path, "initialized");  // not a secret; the same careful write
+  } catch (const std::exception& e) {
+    log::warn("redis_marker_failed", {{"message", e.what()}});
+  }
+}
+
+void upkeep(Server& s) {
+  const Config& cfg = s.runtimes.load()->config;
+  note_redis_initialized(s.services.get(), cfg);
+  const auto now = static_cast<UnixTime>(std::time(nullptr));
+  expire_idle_tokens(*s.services->token_store, s.services->audit(), cfg.tokens.idle_expiry_days,
+                     now);
+  if (s.services->audit_log != nullptr) {
+    if (uint64_t pruned = s.services->audit_log->prune(now)) {
+      log::info("audit_pruned", {{"events", static_cast<long long>(pruned)},
+                                 {"retain_days", cfg.audit.retain_days}});
+    }
+  }
+  evtimer_add(s.upkeep, &kUpkeepEvery);
+}
+
+// systemd's watchdog, pinged from the main loop only while every worker's loop is turning too:
+// a hung worker stops the pings, and systemd restarts the daemon.
+void watchdog_tick(Server& s) {
+  if (s.stopping) return;
+  bool all_moved = true;
+  for (size_t i = 0; i < s.workers.size(); ++i) {
+    uint64_t now = s.workers[i]->heartbeat();
+    if (now == s.beats[i]) all_moved = false;
+    s.beats[i] = now;
+  }
+  if (all_moved) {
+    s.notifier.send("WATCHDOG=1");
+  } else {
+    log::warn("watchdog_withheld", {{"message", "a worker's event loop did not run"}});
+  }
+}
 
 void reload(Server& s) {
   log::info("reloading", {{"config", s.config_path}});
+  s.notifier.send(sd::reloading_message());
   try {
     Config cfg = load_config(s.config_path, s.exe_dir);
     const Config& old = s.runtimes.load()->config;
@@ -50,7 +113,10 @@ void reload(Server& s) {
     log::info("reloaded", {{"generation", static_cast<long long>(s.generation)}});
   } catch (const std::exception& e) {
     log::error("reload_refused", {{"message", e.what()}});
+    s.notifier.send("READY=1\nSTATUS=serving; the last reload was refused (see the log)");
+    return;
   }
+  s.notifier.send("READY=1\nSTATUS=serving config generation " + std::to_string(s.generation));
 }
 
 void stop(Server& s) {
@@ -58,6 +124,7 @@ void stop(Server& s) {
   s.stopping = true;
   auto deadline = s.runtimes.load()->config.timeouts.drain;
   log::info("stopping", {{"drain_ms", static_cast<long long>(deadline.count())}});
+  s.notifier.send("STOPPING=1\nSTATUS=draining");
   for (auto& w : s.workers) w->drain(deadline);
   event_base_loopexit(s.base, nullptr);
 }
@@ -106,13 +173,36 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   Server s;
   s.config_path = config_path;
   s.exe_dir = exe_dir;
+  // systemd's variables are read and cleared before any thread starts (setenv is not
+  // thread-safe).
+  s.notifier = sd::Notifier::from_environment();
+  std::optional<std::chrono::microseconds> watchdog = sd::watchdog_from_environment();
+  std::vector<int> passed_fds;
+  try {
+    passed_fds = sd::take_listen_fds();
+  } catch (const std::exception& e) {
+    log::error("listen_failed", {{"message", e.what()}});
+    return 1;
+  }
   try {
     Config cfg = load_config(config_path, exe_dir);
     log::set_level(cfg.log_level);
     ensure_state_dir(cfg.state_dir);
     s.services = open_services(cfg);
-    if (auto secret = mint_bootstrap_token(*s.services->token_store, *s.services->hasher,
-                                           BootstrapWhen::store_empty)) {
+    // On Redis only the instance that found it empty mints, so that several proxies starting at
+    // once make one bootstrap token; one that cannot reach it yet starts anyway (/readyz 503).
+    store_redis::RedisStore* redis = s.services->redis;
+    if (redis != nullptr) {
+      note_redis_initialized(s.services.get(), cfg);
+      if (!redis->ready()) {
+        log::warn("store_unavailable", {{"message", redis->problem()}});
+      }
+    }
+    const bool may_bootstrap = redis == nullptr || (redis->ready() && redis->fresh());
+    if (auto secret = may_bootstrap
+                          ? mint_bootstrap_token(*s.services->token_store, *s.services->hasher,
+                                                 BootstrapWhen::store_empty)
+                          : std::nullopt) {
       std::string path = cfg.state_dir + "/bootstrap-token";
       write_secret_file(path, *secret);
       log::warn("bootstrap_token_created",
@@ -130,11 +220,20 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   try {
     for (unsigned i = 0; i < rt->config.workers; ++i) {
       s.workers.push_back(std::make_unique<Worker>(i, s.runtimes, *s.services));
-      s.workers.back()->listen(rt->config.listen);
+      if (passed_fds.empty()) {
+        s.workers.back()->listen(rt->config.listen);
+      } else {
+        s.workers.back()->adopt(passed_fds);  // socket activation: `listen` is not bound
+      }
     }
   } catch (const std::exception& e) {
     log::error("listen_failed", {{"message", e.what()}});
     return 1;
+  }
+  std::string addresses;
+  for (int fd : passed_fds) {
+    addresses += (addresses.empty() ? "" : " ") + sd::describe_socket(fd);
+    ::close(fd);  // every worker holds its own dup
   }
   s.base = event_base_new();
   event* hup = evsignal_new(
@@ -151,6 +250,15 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   evsignal_add(intr, nullptr);
   // A revocation anywhere: the cache forgets the token before the revoke is acknowledged, and
   // every worker ends the streams still open on it.
+  if (store_redis::RedisStore* redis = s.services->redis) {
+    // The revocation channel dropped or came back. Back: events may have been missed, so the
+    // cache starts over. Dropped while Redis still answers: revocations elsewhere could go
+    // unheard, so it starts over too (and is bypassed until resubscribed). Dropped because
+    // Redis is down: no revocation can happen meanwhile, and the entries serve stale-if-error.
+    redis->on_resync([&s, redis] {
+      if (redis->ready()) s.services->cache->clear();
+    });
+  }
   s.services->token_store->subscribe([&s](const Invalidation& inv) {
     s.services->cache->invalidate(inv.secret_hash);
     for (auto& w : s.workers) {
@@ -158,10 +266,26 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
       worker->post([worker, id = inv.token_id] { worker->token_invalidated(id); });
     }
   });
+  if (watchdog) {
+    // Workers beat several times per ping, so one slow callback does not withhold a ping.
+    for (auto& w : s.workers)
+      w->beat_every(std::max(*watchdog / 8, std::chrono::microseconds(1000)));
+    s.beats.assign(s.workers.size(), 0);
+    s.watchdog = event_new(
+        s.base, -1, EV_PERSIST,
+        [](evutil_socket_t, short, void* arg) { watchdog_tick(*static_cast<Server*>(arg)); }, &s);
+    auto half = *watchdog / 2;
+    timeval tv{static_cast<time_t>(half.count() / 1000000),
+               static_cast<suseconds_t>(half.count() % 1000000)};
+    event_add(s.watchdog, &tv);
+  }
   for (auto& w : s.workers) w->start();
+  s.upkeep = evtimer_new(
+      s.base, [](evutil_socket_t, short, void* arg) { upkeep(*static_cast<Server*>(arg)); }, &s);
+  evtimer_add(s.upkeep, &kUpkeepFirst);
 
-  std::string addresses;
   for (const ListenAddress& a : rt->config.listen) {
+    if (!passed_fds.empty()) break;
     if (!addresses.empty()) addresses += ' ';
     addresses += a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host;
     addresses += ":" + std::to_string(a.port);
@@ -169,7 +293,9 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   log::info("listening", {{"listen", addresses},
                           {"workers", rt->config.workers},
                           {"upstream", rt->config.upstream.url},
-                          {"plugins", static_cast<long long>(rt->plugins->names().size())}});
+                          {"plugins", static_cast<long long>(rt->plugins->names().size())},
+                          {"socket_activation", !passed_fds.empty()}});
+  s.notifier.send("READY=1\nSTATUS=listening on " + addresses);
   rt.reset();
 
   event_base_dispatch(s.base);
@@ -178,11 +304,14 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   // The store's writer finishes every queued write (and its callbacks into plugin code) before
   // the plugins are unloaded; the plugins go before anything else they may hold.
   s.services->token_store->quiesce();
+  if (s.services->audit_log != nullptr) s.services->audit_log->quiesce();
   s.runtimes.publish(nullptr);
   s.services.reset();
+  event_free(s.upkeep);
   event_free(hup);
   event_free(term);
   event_free(intr);
+  if (s.watchdog != nullptr) event_free(s.watchdog);
   event_base_free(s.base);
   log::info("stopped");
   return 0;

@@ -24,8 +24,9 @@ bufferevent* UpstreamPool::take(const sockaddr_storage& addr, socklen_t len) {
       bufferevent_free(last.bev);
       continue;
     }
+    // Reading stays enabled: the caller sets its callbacks before the loop runs again, and
+    // turning it off here only to turn it on there cost two epoll_ctl calls per request.
     bufferevent_setcb(last.bev, nullptr, nullptr, nullptr, nullptr);
-    bufferevent_disable(last.bev, EV_READ);
     bufferevent_set_timeouts(last.bev, nullptr, nullptr);
     return last.bev;
   }

@@ -18,8 +18,9 @@ class UpstreamPool {
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
 
-  // An idle connection to `addr`, with callbacks cleared and reading disabled, or nullptr.
-  // Idle connections to another address (the upstream changed on reload) are closed.
+  // An idle connection to `addr`, with callbacks and timeouts cleared, or nullptr. Reading is
+  // still enabled: set the callbacks before the event loop runs again. Idle connections to
+  // another address (the upstream changed on reload) are closed.
   bufferevent* take(const sockaddr_storage& addr, socklen_t len);
   // Keeps `bev` for reuse, or frees it when `max_idle` connections are already kept.
   void give_back(bufferevent* bev, const sockaddr_storage& addr, socklen_t len, size_t max_idle,

@@ -3,10 +3,12 @@
 #include <arpa/inet.h>
 #include <event2/bufferevent.h>
 #include <event2/thread.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -50,6 +52,7 @@ Worker::~Worker() {
   while (connections_ != nullptr) connections_->abort();
   pool_.clear();
   if (drain_timer_ != nullptr) event_free(drain_timer_);
+  if (heartbeat_timer_ != nullptr) event_free(heartbeat_timer_);
   if (accept_pause_ != nullptr) event_free(accept_pause_);
   runtime_.reset();
   event_base_free(base_);
@@ -81,6 +84,40 @@ void Worker::listen(const std::vector<ListenAddress>& addresses) {
     evconnlistener_set_error_cb(l, on_accept_error);
     listeners_.push_back(l);
   }
+}
+
+void Worker::adopt(const std::vector<int>& listening_fds) {
+  // systemd passes one socket per ListenStream=, not one per worker, so SO_REUSEPORT's spreading
+  // is not available: every worker polls its own dup of the same socket. A connection may wake
+  // several workers; one accept() wins and the others see EAGAIN, which evconnlistener ignores.
+  // At a handful of workers that wake-up costs less than handing accepted fds across threads.
+  for (int fd : listening_fds) {
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (own < 0) {
+      throw std::runtime_error("cannot use a passed socket: " + std::string(strerror(errno)));
+    }
+    // Backlog 0: the socket already listens; systemd chose its backlog (Backlog= in the .socket).
+    evconnlistener* l = evconnlistener_new(base_, on_accept, this,
+                                           LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, own);
+    if (l == nullptr) {
+      ::close(own);
+      throw std::runtime_error("cannot accept on a passed socket");
+    }
+    evconnlistener_set_error_cb(l, on_accept_error);
+    listeners_.push_back(l);
+  }
+}
+
+void Worker::beat_every(std::chrono::microseconds interval) {
+  heartbeat_timer_ = event_new(
+      base_, -1, EV_PERSIST,
+      [](evutil_socket_t, short, void* arg) {
+        static_cast<Worker*>(arg)->heartbeat_.fetch_add(1, std::memory_order_relaxed);
+      },
+      this);
+  timeval tv{static_cast<time_t>(interval.count() / 1000000),
+             static_cast<suseconds_t>(interval.count() % 1000000)};
+  event_add(heartbeat_timer_, &tv);
 }
 
 void Worker::start() {

@@ -31,6 +31,13 @@ class Worker {
   // Binds the listeners (on the calling thread, so that bind errors surface before start-up is
   // reported), then runs the loop on its own thread.
   void listen(const std::vector<ListenAddress>& addresses);
+  // Accepts on sockets that are already listening (systemd's socket activation). Each fd is
+  // dup'd, so every worker holds its own and the caller closes the originals.
+  void adopt(const std::vector<int>& listening_fds);
+  // Bumps heartbeat() every `interval` from the worker's own loop, so the main thread can tell a
+  // running loop from a hung one (the systemd watchdog). Call before start().
+  void beat_every(std::chrono::microseconds interval);
+  uint64_t heartbeat() const { return heartbeat_.load(std::memory_order_relaxed); }
   void start();
   // Thread-safe: asks the worker to stop accepting and finish what is in flight.
   void drain(std::chrono::milliseconds deadline);
@@ -72,6 +79,8 @@ class Worker {
   ClientConnection* connections_ = nullptr;
   size_t connection_count_ = 0;
   event* accept_pause_ = nullptr;
+  event* heartbeat_timer_ = nullptr;
+  std::atomic<uint64_t> heartbeat_{0};
   UpstreamPool pool_;
   std::thread thread_;
   bool draining_ = false;

@@ -30,6 +30,18 @@ class PluginHost final : public Host {
   TokenStore* store() override { return services_ != nullptr ? services_->store() : nullptr; }
   NewSecret new_secret() override { return need_services().new_secret(); }
   std::string new_token_id() override { return need_services().new_token_id(); }
+  AuditLog* audit() override { return services_ != nullptr ? services_->audit() : nullptr; }
+  NewSecret new_pair_code() override { return need_services().new_pair_code(); }
+  std::string new_pair_code_id() override { return need_services().new_pair_code_id(); }
+  std::string hash_secret(std::string_view secret) override {
+    return need_services().hash_secret(secret);
+  }
+  int rate_limited(std::string_view client_address) override {
+    return services_ != nullptr ? services_->rate_limited(client_address) : 0;
+  }
+  void count_failure(std::string_view client_address) override {
+    if (services_ != nullptr) services_->count_failure(client_address);
+  }
 
   void log(LogLevel level, std::string_view event, std::string_view message) override {
     log::write(to_setting(level), event, {{"plugin", name_}, {"message", message}});
@@ -80,6 +92,8 @@ class LoadedPlugin {
     // A store callback the plugin handed over may still be returning through the plugin's code
     // on the store's thread; the object file must outlive that.
     if (TokenStore* store = host_.store()) store->quiesce();
+    // Then the audit: a store callback may have handed it one more record_durable callback.
+    if (AuditLog* audit = host_.audit()) audit->quiesce();
     if (handle_ != nullptr) dlclose(handle_);
   }
 
@@ -168,8 +182,14 @@ std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>& plugins
 
     ScopePolicy* policy = loaded.instance().policy();
     RouteHandler* handler = loaded.instance().handler();
-    if (policy != nullptr) set->policies_.push_back(policy);
-    if (handler != nullptr) set->handlers_.push_back(handler);
+    if (policy != nullptr) {
+      set->policies_.push_back(policy);
+      set->policy_names_.push_back(config.name);
+    }
+    if (handler != nullptr) {
+      set->handlers_.push_back(handler);
+      set->handler_names_.push_back(config.name);
+    }
     set->names_.push_back(config.name);
     if (policy == nullptr && handler == nullptr) {
       log::warn("plugin_does_nothing",

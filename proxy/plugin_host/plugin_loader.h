@@ -26,8 +26,14 @@ class HostServices {
  public:
   virtual ~HostServices() = default;
   virtual TokenStore* store() = 0;
+  virtual AuditLog* audit() = 0;
   virtual NewSecret new_secret() = 0;
   virtual std::string new_token_id() = 0;
+  virtual NewSecret new_pair_code() = 0;
+  virtual std::string new_pair_code_id() = 0;
+  virtual std::string hash_secret(std::string_view secret) = 0;
+  virtual int rate_limited(std::string_view client_address) = 0;
+  virtual void count_failure(std::string_view client_address) = 0;
 };
 
 class PluginSet {
@@ -41,6 +47,9 @@ class PluginSet {
   const std::vector<ScopePolicy*>& policies() const { return policies_; }
   const std::vector<RouteHandler*>& handlers() const { return handlers_; }
   const std::vector<std::string>& names() const { return names_; }
+  // The configured name of policies()[i] and handlers()[i] (for explain and logs).
+  const std::vector<std::string>& policy_names() const { return policy_names_; }
+  const std::vector<std::string>& handler_names() const { return handler_names_; }
 
  private:
   friend std::shared_ptr<PluginSet> load_plugins(const std::vector<PluginConfig>&, HostServices*);
@@ -48,6 +57,8 @@ class PluginSet {
   std::vector<ScopePolicy*> policies_;
   std::vector<RouteHandler*> handlers_;
   std::vector<std::string> names_;
+  std::vector<std::string> policy_names_;
+  std::vector<std::string> handler_names_;
 };
 
 // Throws PluginError naming the plugin and the problem: file not found, dlopen's message, missing

@@ -14,6 +14,18 @@ namespace {
   throw StoreError(file.string() + ": " + std::string(what) + ": " + errno_text(err));
 }
 
+// Appends everything from the current offset to the end; returns errno, 0 on success.
+int read_rest(int fd, std::string& out) {
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return 0;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
 
 std::string errno_text(int err) {
@@ -24,26 +36,41 @@ std::string errno_text(int err) {
 }
 
 bool read_file(const std::filesystem::path& file, std::string& out) {
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return false;
-    fail(file, "cannot open", errno);
-  }
-  out.clear();
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      fail(file, "cannot read", err);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  OpenFile f(file);
+  if (!f.open()) return false;
+  out = f.read_all();
   return true;
+}
+
+OpenFile::OpenFile(const std::filesystem::path& file) : file_(file) {
+  fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0 && errno != ENOENT) fail(file, "cannot open", errno);
+}
+
+OpenFile::~OpenFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+FileIdentity OpenFile::identity() const {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) fail(file_, "cannot stat", errno);
+  return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+}
+
+std::string OpenFile::read_all() const {
+  std::string out;
+  if (::lseek(fd_, 0, SEEK_SET) < 0) fail(file_, "cannot seek", errno);
+  if (int err = read_rest(fd_, out); err != 0) fail(file_, "cannot read", err);
+  return out;
+}
+
+std::optional<FileIdentity> identity_of(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    fail(file, "cannot stat", errno);
+  }
+  return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
 void write_all(int fd, std::string_view bytes, const std::filesystem::path& file) {
@@ -78,6 +105,8 @@ int replace_file(const std::filesystem::path& dir, std::string_view name, std::s
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) fail(tmp, "cannot create", errno);
   try {
+    // O_CREAT's mode does not apply to a leftover temporary file; every store file is private.
+    if (::fchmod(fd, 0600) != 0) fail(tmp, "cannot chmod 0600", errno);
     write_all(fd, bytes, tmp);
     sync_fd(fd, sync, tmp);
     if (::rename(tmp.c_str(), target.c_str()) != 0) fail(target, "cannot rename into place", errno);

@@ -45,10 +45,14 @@ FileStore::FileStore(std::filesystem::path dir, std::string key_fingerprint,
       ctx_{dir_, key_fingerprint_},
       lock_(dir_) {
   remove_temporary_files(dir_);
-  bool had_snapshot = load_snapshot(ctx_, index_);
-  journal_ = open_journal(ctx_, index_, sync_);
+  bool had_snapshot = load_snapshot(ctx_, index_, pair_codes_);
+  journal_ = open_journal(ctx_, index_, pair_codes_, sync_);
+  if (!options_.ledger_path.empty()) {
+    ledger_ = std::make_unique<RevocationLedger>(options_.ledger_path, sync_);
+  }
   log::info("store_opened", {{"path", dir_.string()},
                              {"tokens", static_cast<unsigned long>(index_.size())},
+                             {"pair_codes", static_cast<unsigned long>(pair_codes_.size())},
                              {"snapshot", had_snapshot},
                              {"journal_records", static_cast<unsigned long>(journal_->records())}});
   writer_ = std::thread([this] { writer_loop(); });
@@ -141,7 +145,7 @@ void FileStore::revoke(std::string_view token_id, UnixTime now,
                        std::function<void(StoreResult)> done) {
   Op op;
   op.kind = Op::Kind::revoke;
-  op.token_id = token_id;
+  op.target = token_id;
   op.now = now;
   op.done = std::move(done);
   enqueue(std::move(op));
@@ -152,9 +156,19 @@ void FileStore::rotate(std::string_view token_id, TokenRecord replacement,
                        std::function<void(StoreResult)> done) {
   Op op;
   op.kind = Op::Kind::rotate;
-  op.token_id = token_id;
+  op.target = token_id;
   op.record = std::move(replacement);
   op.old_expires_at = old_expires_at;
+  op.done = std::move(done);
+  enqueue(std::move(op));
+}
+
+void FileStore::expire(std::string_view token_id, UnixTime now,
+                       std::function<void(StoreResult)> done) {
+  Op op;
+  op.kind = Op::Kind::expire;
+  op.target = token_id;
+  op.now = now;
   op.done = std::move(done);
   enqueue(std::move(op));
 }
@@ -168,6 +182,46 @@ void FileStore::touch(std::string_view token_id, UnixTime when) {
   } else if (it->second < when) {
     it->second = when;
   }
+}
+
+// --- pair codes ---
+
+void FileStore::list_pair_codes(
+    UnixTime now, const std::function<void(StoreStatus, std::vector<PairCodeRecord>)>& done) {
+  std::vector<PairCodeRecord> pending;
+  {
+    std::shared_lock lock(index_mu_);
+    pending = pair_codes_.pending(now);
+  }
+  done(StoreStatus::ok, std::move(pending));
+}
+
+void FileStore::create_pair_code(PairCodeRecord code, std::function<void(StoreResult)> done) {
+  Op op;
+  op.kind = Op::Kind::create_pair_code;
+  op.pair_code = std::move(code);
+  op.done = std::move(done);
+  enqueue(std::move(op));
+}
+
+void FileStore::cancel_pair_code(std::string_view pair_code_id, UnixTime now,
+                                 std::function<void(StoreResult)> done) {
+  Op op;
+  op.kind = Op::Kind::cancel_pair_code;
+  op.target = pair_code_id;
+  op.now = now;
+  op.done = std::move(done);
+  enqueue(std::move(op));
+}
+
+void FileStore::redeem_pair_code(std::string_view code_hash, TokenRecord token,
+                                 std::function<void(StoreResult)> done) {
+  Op op;
+  op.kind = Op::Kind::redeem_pair_code;
+  op.target = code_hash;
+  op.record = std::move(token);
+  op.done = std::move(done);
+  enqueue(std::move(op));
 }
 
 void FileStore::quiesce() {

@@ -1,9 +1,12 @@
-// The embedded token store: every token in memory, every change in an append-only journal that
-// is synced before the change is acknowledged, and a snapshot that compaction rewrites.
+// The embedded token store: every token and pair code in memory, every change in an append-only
+// journal that is synced before the change is acknowledged, and a snapshot that compaction
+// rewrites.
 //
 //   <dir>/lock      flock held for the store's life; holds the pid of the holder
 //   <dir>/journal   header, then one record per write (see token_codec.h and frame.h)
-//   <dir>/snapshot  header, one record per token, end record; absent until the first compaction
+//   <dir>/snapshot  header, one record per token and pair code, end record; absent until the
+//                   first compaction
+//   ledger_path     the revocation ledger (revocation_ledger.h), outside <dir> on purpose
 //
 // Threads. Reads run on the caller's thread against the in-memory index under a shared lock.
 // Writes are queued to one writer thread, which applies every queued write to the index, appends
@@ -36,7 +39,9 @@
 #include "fathom/token_store.h"
 #include "store/file_io.h"
 #include "store/journal.h"
+#include "store/pair_code_index.h"
 #include "store/replay.h"
+#include "store/revocation_ledger.h"
 #include "store/store_error.h"
 #include "store/store_lock.h"
 #include "store/token_index.h"
@@ -52,6 +57,13 @@ struct FileStoreOptions {
   std::chrono::milliseconds touch_flush_interval{5000};
   // Syncs a file's data (default fdatasync). Tests replace it to make a sync fail.
   SyncFn sync;
+  // The revocation ledger: every revoke is appended and synced here before it is acknowledged.
+  // The daemon passes <state_dir>/revocation-ledger; empty means no ledger.
+  std::filesystem::path ledger_path;
+  // Compaction forgets pair codes that were redeemed, cancelled or expired longer ago than this
+  // (by the wall clock), so the snapshot does not grow with every code ever made. A forgotten
+  // code redeems like an unknown one: invalid_grant.
+  std::chrono::seconds pair_code_retention{24 * 60 * 60};
 };
 
 class FileStore final : public TokenStore {
@@ -79,7 +91,17 @@ class FileStore final : public TokenStore {
   void rotate(std::string_view token_id, TokenRecord replacement,
               std::optional<UnixTime> old_expires_at,
               std::function<void(StoreResult)> done) override;
+  void expire(std::string_view token_id, UnixTime now,
+              std::function<void(StoreResult)> done) override;
   void touch(std::string_view token_id, UnixTime when) override;
+  void list_pair_codes(
+      UnixTime now,
+      const std::function<void(StoreStatus, std::vector<PairCodeRecord>)>& done) override;
+  void create_pair_code(PairCodeRecord code, std::function<void(StoreResult)> done) override;
+  void cancel_pair_code(std::string_view pair_code_id, UnixTime now,
+                        std::function<void(StoreResult)> done) override;
+  void redeem_pair_code(std::string_view code_hash, TokenRecord token,
+                        std::function<void(StoreResult)> done) override;
   void subscribe(std::function<void(const Invalidation&)> on_invalidated) override;
 
   // Writes a snapshot and starts a new journal now; returns once done. Not from a callback.
@@ -89,11 +111,21 @@ class FileStore final : public TokenStore {
  private:
   // A queued write, or a request to compact.
   struct Op {
-    enum class Kind { create, revoke, rotate, compact };
+    enum class Kind {
+      create,
+      revoke,
+      rotate,
+      expire,
+      create_pair_code,
+      cancel_pair_code,
+      redeem_pair_code,
+      compact
+    };
     Kind kind = Kind::create;
-    std::string token_id;  // revoke, rotate
-    TokenRecord record;    // create; rotate: the replacement
-    UnixTime now = 0;      // revoke
+    std::string target;  // revoke, rotate, expire: token id; cancel: pair code id; redeem: hash
+    TokenRecord record;  // create; rotate: the replacement; redeem: the new token
+    PairCodeRecord pair_code;  // create_pair_code
+    UnixTime now = 0;          // revoke, expire, cancel_pair_code
     std::optional<UnixTime> old_expires_at;
     std::function<void(StoreResult)> done;
   };
@@ -121,9 +153,11 @@ class FileStore final : public TokenStore {
   const ReplayContext ctx_;
   StoreLock lock_;  // taken before any other file is read; released last
 
-  // The index. Only the writer thread changes it.
+  // The indexes, under one lock so a redeem's check and both its changes are one step. Only the
+  // writer thread changes them.
   std::shared_mutex index_mu_;
   TokenIndex index_;
+  PairCodeIndex pair_codes_;
 
   // Touches wait here, newest time per token, until the writer moves them into the index. They
   // never take index_mu_, so touch() cannot wait behind a writer; reads lay them over the index.
@@ -133,6 +167,7 @@ class FileStore final : public TokenStore {
 
   // Writer thread only.
   std::unique_ptr<Journal> journal_;
+  std::unique_ptr<RevocationLedger> ledger_;           // null without options.ledger_path
   std::unordered_set<std::string> touched_unwritten_;  // in the index, not yet in the journal
   std::string failure_;                                // why the writer stopped
 

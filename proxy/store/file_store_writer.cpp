@@ -1,10 +1,12 @@
 // FileStore's writer thread: group commit, coalesced touches, compaction.
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 
 #include "ops/log.h"
 #include "store/file_store.h"
 #include "store/frame.h"
+#include "store/pair_code_ops.h"
 #include "store/snapshot.h"
 #include "store/token_codec.h"
 #include "store/token_ops.h"
@@ -25,6 +27,21 @@ void call_safely(std::string_view what, const Fn& fn) {
   } catch (...) {
     log::error("store_callback_threw", {{"callback", what}});
   }
+}
+
+// One record per operation, so a rotation's two puts, or a redeem's code and token, are replayed
+// together or not at all.
+std::string journal_payload(const Applied& applied) {
+  if (applied.pair_code_puts.empty()) {
+    return applied.puts.size() == 1 ? put_payload(applied.puts.front()) : put_payload(applied.puts);
+  }
+  return put_payload(applied.puts, applied.pair_code_puts);
+}
+
+UnixTime wall_clock_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -66,6 +83,7 @@ void FileStore::run_batch(std::vector<Op>& ops) {
   std::vector<std::function<void(StoreResult)>> compaction_waiters;
   std::vector<Invalidation> invalidated;
   std::string frames;
+  std::string ledger_frames;
   uint64_t records = 0;
   answers.reserve(ops.size());
   if (!failed_) {
@@ -83,16 +101,31 @@ void FileStore::run_batch(std::vector<Op>& ops) {
           applied = apply_create(index_, std::move(op.record));
           break;
         case Op::Kind::revoke:
-          applied = apply_revoke(index_, op.token_id, op.now);
+          applied = apply_revoke(index_, op.target, op.now);
+          if (ledger_ && !applied.puts.empty()) {
+            const TokenRecord& t = applied.puts.front();
+            append_frame(ledger_frames, ledger_payload({t.token_id, t.secret_hash,
+                                                        t.revoked_at.value_or(op.now)}));
+          }
           break;
         case Op::Kind::rotate:
-          applied = apply_rotate(index_, op.token_id, std::move(op.record), op.old_expires_at);
+          applied = apply_rotate(index_, op.target, std::move(op.record), op.old_expires_at);
+          break;
+        case Op::Kind::expire:
+          applied = apply_expire(index_, op.target, op.now);
+          break;
+        case Op::Kind::create_pair_code:
+          applied = apply_create_pair_code(pair_codes_, std::move(op.pair_code));
+          break;
+        case Op::Kind::cancel_pair_code:
+          applied = apply_cancel_pair_code(pair_codes_, op.target, op.now);
+          break;
+        case Op::Kind::redeem_pair_code:
+          applied = apply_redeem_pair_code(index_, pair_codes_, op.target, std::move(op.record));
           break;
       }
-      if (!applied.puts.empty()) {
-        // One record per operation, so a rotation's two puts are replayed together or not at all.
-        append_frame(frames, applied.puts.size() == 1 ? put_payload(applied.puts.front())
-                                                      : put_payload(applied.puts));
+      if (!applied.puts.empty() || !applied.pair_code_puts.empty()) {
+        append_frame(frames, journal_payload(applied));
         ++records;
       }
       std::move(applied.invalidated.begin(), applied.invalidated.end(),
@@ -109,6 +142,17 @@ void FileStore::run_batch(std::vector<Op>& ops) {
     }
   }
 
+  // The ledger first: a revocation the ledger holds but the journal lost (a crash between the
+  // two) only revokes again at a restore what was being revoked; the other order could let a
+  // restore bring back a token whose revocation the store had already made durable.
+  if (!ledger_frames.empty() && !failed_) {
+    try {
+      ledger_->append(ledger_frames);
+      ledger_->sync(sync_);
+    } catch (const StoreError& e) {
+      stop_writing("revocation ledger write", e);
+    }
+  }
   if (!frames.empty() && !failed_) {
     try {
       journal_->append(frames, records);
@@ -125,7 +169,8 @@ void FileStore::run_batch(std::vector<Op>& ops) {
   }
   if (failed_) {
     // Every answer in the batch was judged against changes that may not be on disk.
-    for (Answer& a : answers) a.result = StoreResult{StoreStatus::unavailable, failure_, {}, {}};
+    for (Answer& a : answers)
+      a.result = StoreResult{StoreStatus::unavailable, failure_, {}, {}, {}};
   }
   // Even after a failure: the index already shows these tokens revoked, and caches should agree.
   notify_invalidated(invalidated);
@@ -204,16 +249,26 @@ bool FileStore::journal_too_big() const {
 void FileStore::compact() {
   try {
     std::vector<TokenRecord> all;
+    std::vector<PairCodeRecord> codes;
+    size_t dropped = 0;
     {
       std::unique_lock lock(index_mu_);
       absorb_touches_locked();
       all = index_.all();
+      // Finished codes are kept a while (an operator may ask what became of one), then dropped.
+      // A crash before the new journal replays the old one, which may bring a dropped code back:
+      // harmless, it is finished either way.
+      dropped =
+          pair_codes_.drop_finished_before(wall_clock_now() - options_.pair_code_retention.count());
+      codes = pair_codes_.all();
     }
-    write_snapshot(ctx_, all, sync_);
+    write_snapshot(ctx_, all, codes, sync_);
     touched_unwritten_.clear();  // the snapshot holds them
     uint64_t old_bytes = journal_->bytes();
     journal_ = start_new_journal(ctx_, sync_);
     log::info("store_compacted", {{"tokens", static_cast<unsigned long>(all.size())},
+                                  {"pair_codes", static_cast<unsigned long>(codes.size())},
+                                  {"pair_codes_dropped", static_cast<unsigned long>(dropped)},
                                   {"journal_bytes_before", static_cast<unsigned long>(old_bytes)}});
   } catch (const StoreError& e) {
     stop_writing("compaction", e);

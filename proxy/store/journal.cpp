@@ -12,11 +12,7 @@
 #include "store/token_codec.h"
 
 namespace fathom::store {
-namespace {
 
-constexpr const char* kJournalName = "journal";
-
-// Cuts the unfinished last write off, so the next append starts on a record boundary.
 void drop_torn_tail(const std::filesystem::path& file, const FrameScan& scan, size_t size,
                     const SyncFn& sync) {
   log::warn("store_journal_torn_tail",
@@ -40,8 +36,6 @@ void drop_torn_tail(const std::filesystem::path& file, const FrameScan& scan, si
   ::close(fd);
 }
 
-}  // namespace
-
 Journal::Journal(std::filesystem::path file, int fd, uint64_t bytes, uint64_t records)
     : file_(std::move(file)), fd_(fd), bytes_(bytes), records_(records) {}
 
@@ -59,15 +53,17 @@ void Journal::sync(const SyncFn& sync) {
   sync_fd(fd_, sync, file_);
 }
 
-std::unique_ptr<Journal> start_new_journal(const ReplayContext& ctx, const SyncFn& sync) {
+std::unique_ptr<Journal> start_new_journal(const ReplayContext& ctx, const SyncFn& sync,
+                                           std::string_view records, uint64_t record_count) {
   std::string bytes;
   append_frame(bytes, header_payload(ctx.key_fingerprint));
+  bytes.append(records);
   int fd = replace_file(ctx.store_dir, kJournalName, bytes, sync, /*keep_open=*/true);
-  return std::make_unique<Journal>(ctx.store_dir / kJournalName, fd, bytes.size(), 0);
+  return std::make_unique<Journal>(ctx.store_dir / kJournalName, fd, bytes.size(), record_count);
 }
 
 std::unique_ptr<Journal> open_journal(const ReplayContext& ctx, TokenIndex& index,
-                                      const SyncFn& sync) {
+                                      PairCodeIndex& pair_codes, const SyncFn& sync) {
   std::filesystem::path file = ctx.store_dir / kJournalName;
   std::string bytes;
   // The journal is only ever created whole (header written, synced, renamed into place), so an
@@ -81,7 +77,7 @@ std::unique_ptr<Journal> open_journal(const ReplayContext& ctx, TokenIndex& inde
                      ": " + scan.problem +
                      "; restore the store from a backup or move the file aside");
   }
-  replay_frames(ctx, file, FileKind::journal, scan.frames, index);
+  replay_frames(ctx, file, FileKind::journal, scan.frames, index, pair_codes);
   if (scan.end == FrameScan::End::torn) drop_torn_tail(file, scan, bytes.size(), sync);
 
   int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);

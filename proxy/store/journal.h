@@ -8,10 +8,14 @@
 #include <string_view>
 
 #include "store/file_io.h"
+#include "store/frame.h"
+#include "store/pair_code_index.h"
 #include "store/replay.h"
 #include "store/token_index.h"
 
 namespace fathom::store {
+
+inline constexpr const char* kJournalName = "journal";
 
 class Journal {
  public:
@@ -35,13 +39,21 @@ class Journal {
   uint64_t records_;
 };
 
-// Start-up: replays `<dir>/journal` into `index`. A torn last write is logged and cut off; any
+// Cuts an unfinished last write (scan.end == torn) off `file`, whose size is `size`, so the next
+// append starts on a record boundary; logs what it dropped. Throws StoreError.
+void drop_torn_tail(const std::filesystem::path& file, const FrameScan& scan, size_t size,
+                    const SyncFn& sync);
+
+// Start-up: replays `<dir>/journal` into the indexes. A torn last write is logged and cut off; any
 // other damage throws StoreError naming the byte offset. A missing or empty journal is replaced
 // by a fresh one.
 std::unique_ptr<Journal> open_journal(const ReplayContext& ctx, TokenIndex& index,
-                                      const SyncFn& sync);
+                                      PairCodeIndex& pair_codes, const SyncFn& sync);
 
-// Atomically replaces `<dir>/journal` with one holding only a header (see FileStore::compact).
-std::unique_ptr<Journal> start_new_journal(const ReplayContext& ctx, const SyncFn& sync);
+// Atomically replaces `<dir>/journal` with one holding a header and then `records` (already
+// framed; empty for compaction, see FileStore::compact; a reset and puts for a restore).
+std::unique_ptr<Journal> start_new_journal(const ReplayContext& ctx, const SyncFn& sync,
+                                           std::string_view records = {},
+                                           uint64_t record_count = 0);
 
 }  // namespace fathom::store

@@ -34,10 +34,11 @@ void check_header(const ReplayContext& ctx, const std::filesystem::path& file, c
 }  // namespace
 
 void replay_frames(const ReplayContext& ctx, const std::filesystem::path& file, FileKind kind,
-                   const std::vector<Frame>& frames, TokenIndex& index) {
+                   const std::vector<Frame>& frames, TokenIndex& index, PairCodeIndex& pair_codes) {
   if (frames.empty()) bad_record(file, 0, "no header");
   bool ended = false;
   size_t snapshot_tokens = 0;
+  size_t snapshot_pair_codes = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     const Frame& frame = frames[i];
     DecodedOp op;
@@ -62,6 +63,19 @@ void replay_frames(const ReplayContext& ctx, const std::filesystem::path& file, 
           }
           ++snapshot_tokens;
         }
+        for (PairCodeRecord& c : op.pair_codes) {
+          std::string id = c.pair_code_id;
+          if (!pair_codes.put(std::move(c))) {
+            bad_record(file, frame.offset, "pair code " + id + " has the hash of another code");
+          }
+          ++snapshot_pair_codes;
+        }
+        break;
+      case DecodedOp::Kind::reset:
+        // A restore's journal starts over; the snapshot before it is an older store's.
+        if (kind != FileKind::journal) bad_record(file, frame.offset, "a reset record");
+        index.clear();
+        pair_codes.clear();
         break;
       case DecodedOp::Kind::end:
         if (kind != FileKind::snapshot) bad_record(file, frame.offset, "an end record");
@@ -69,6 +83,11 @@ void replay_frames(const ReplayContext& ctx, const std::filesystem::path& file, 
           bad_record(file, frame.offset,
                      "the snapshot holds " + std::to_string(snapshot_tokens) +
                          " tokens, its end record says " + std::to_string(op.token_count));
+        }
+        if (op.pair_code_count != snapshot_pair_codes) {
+          bad_record(file, frame.offset,
+                     "the snapshot holds " + std::to_string(snapshot_pair_codes) +
+                         " pair codes, its end record says " + std::to_string(op.pair_code_count));
         }
         ended = true;
         break;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/frame.h"
+#include "store/pair_code_index.h"
 #include "store/token_index.h"
 
 namespace fathom::store {
@@ -18,8 +19,8 @@ struct ReplayContext {
 
 enum class FileKind { journal, snapshot };
 
-// Throws StoreError. A snapshot must end with an end record whose count matches.
+// Throws StoreError. A snapshot must end with an end record whose counts match.
 void replay_frames(const ReplayContext& ctx, const std::filesystem::path& file, FileKind kind,
-                   const std::vector<Frame>& frames, TokenIndex& index);
+                   const std::vector<Frame>& frames, TokenIndex& index, PairCodeIndex& pair_codes);
 
 }  // namespace fathom::store

@@ -39,8 +39,9 @@ StoreLock::StoreLock(const std::filesystem::path& store_dir) {
     std::string pid = err == EWOULDBLOCK ? holder_pid(fd_) : "";
     ::close(fd_);
     if (err == EWOULDBLOCK) {
-      throw StoreError(store_dir.string() + ": the store is in use by another fathom-auth (pid " +
-                       pid + ")");
+      throw StoreLockedError(
+          store_dir.string() + ": the store is in use by another fathom-auth (pid " + pid + ")",
+          pid);
     }
     throw StoreError(file.string() + ": cannot lock: " + errno_text(err));
   }

@@ -5,12 +5,29 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <utility>
+
+#include "store/store_error.h"
 
 namespace fathom::store {
 
+// The lock is held by another process or FileStore; `holder_pid` is "unknown" when the holder has
+// not written its pid yet.
+class StoreLockedError : public StoreError {
+ public:
+  StoreLockedError(const std::string& message, std::string holder_pid)
+      : StoreError(message), holder_pid_(std::move(holder_pid)) {}
+  const std::string& holder_pid() const { return holder_pid_; }
+
+ private:
+  std::string holder_pid_;
+};
+
 class StoreLock {
  public:
-  // Throws StoreError "<store_dir>: the store is in use by another fathom-auth (pid N)".
+  // Throws StoreLockedError "<store_dir>: the store is in use by another fathom-auth (pid N)", or
+  // StoreError when the lock file cannot be opened.
   explicit StoreLock(const std::filesystem::path& store_dir);
   ~StoreLock();
   StoreLock(const StoreLock&) = delete;

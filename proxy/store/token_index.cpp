@@ -63,4 +63,10 @@ std::vector<TokenRecord> TokenIndex::all() const {
   return out;
 }
 
+void TokenIndex::clear() {
+  by_id_.clear();
+  id_by_hash_.clear();
+  order_.clear();
+}
+
 }  // namespace fathom::store

@@ -40,6 +40,7 @@ class TokenIndex {
   // Every token, oldest first (created_at, then token_id).
   std::vector<TokenRecord> all() const;
   size_t size() const { return by_id_.size(); }
+  void clear();
 
  private:
   std::unordered_map<std::string, TokenRecord, StringHash, std::equal_to<>> by_id_;

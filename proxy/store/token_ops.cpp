@@ -14,17 +14,11 @@ Applied refuse(StoreStatus status, std::string message) {
 
 // The optionals are built in place: GCC 12 warns (falsely) when an empty one is assigned.
 Applied accepted(TokenRecord token, std::optional<TokenRecord> created = std::nullopt) {
-  return Applied{StoreResult{StoreStatus::ok, {}, std::move(token), std::move(created)}, {}, {}};
-}
-
-// Checks shared by create and rotate; empty when the new record may be added.
-std::string new_record_problem(const TokenIndex& index, const TokenRecord& record) {
-  if (record.token_id.empty()) return "the new token has no token_id";
-  if (record.secret_hash.empty()) return "the new token has no secret_hash";
-  if (index.by_id(record.token_id)) return "token id " + record.token_id + " already exists";
-  // The hash itself is not secret, but there is no reason to repeat it in logs.
-  if (index.by_hash(record.secret_hash)) return "a token with that secret hash already exists";
-  return {};
+  return Applied{
+      StoreResult{StoreStatus::ok, {}, std::move(token), std::move(created), std::nullopt},
+      {},
+      {},
+      {}};
 }
 
 std::string last_admin_message(std::string_view token_id) {
@@ -34,8 +28,18 @@ std::string last_admin_message(std::string_view token_id) {
 
 }  // namespace
 
+// Shared by create, rotate and redeem.
+std::string new_token_problem(const TokenIndex& index, const TokenRecord& record) {
+  if (record.token_id.empty()) return "the new token has no token_id";
+  if (record.secret_hash.empty()) return "the new token has no secret_hash";
+  if (index.by_id(record.token_id)) return "token id " + record.token_id + " already exists";
+  // The hash itself is not secret, but there is no reason to repeat it in logs.
+  if (index.by_hash(record.secret_hash)) return "a token with that secret hash already exists";
+  return {};
+}
+
 Applied apply_create(TokenIndex& index, TokenRecord record) {
-  if (std::string problem = new_record_problem(index, record); !problem.empty()) {
+  if (std::string problem = new_token_problem(index, record); !problem.empty()) {
     return refuse(StoreStatus::conflict, std::move(problem));
   }
   index.put(record);
@@ -74,7 +78,7 @@ Applied apply_rotate(TokenIndex& index, std::string_view token_id, TokenRecord r
     return refuse(StoreStatus::conflict, "token " + old->token_id + " was already rotated to " +
                                              old->rotated_to + "; rotate that token instead");
   }
-  if (std::string problem = new_record_problem(index, replacement); !problem.empty()) {
+  if (std::string problem = new_token_problem(index, replacement); !problem.empty()) {
     return refuse(StoreStatus::conflict, std::move(problem));
   }
   // The replacement normally carries the same scopes, so this only bites a caller that narrows
@@ -100,6 +104,22 @@ Applied apply_rotate(TokenIndex& index, std::string_view token_id, TokenRecord r
   if (expiry_moved) a.invalidated.push_back({updated.secret_hash, updated.token_id});
   a.puts.push_back(std::move(updated));
   a.puts.push_back(std::move(replacement));
+  return a;
+}
+
+Applied apply_expire(TokenIndex& index, std::string_view token_id, UnixTime now) {
+  const TokenRecord* old = index.by_id(token_id);
+  if (!old) return refuse(StoreStatus::not_found, "no token with id " + std::string(token_id));
+  if (!old->active(now)) return accepted(*old);
+  if (old->is_admin(now) && !index.has_admin_other_than(token_id, now)) {
+    return refuse(StoreStatus::conflict, last_admin_message(token_id));
+  }
+  TokenRecord updated = *old;
+  updated.expires_at = now;
+  index.put(updated);
+  Applied a = accepted(updated);
+  a.invalidated.push_back({updated.secret_hash, updated.token_id});
+  a.puts.push_back(std::move(updated));
   return a;
 }
 

@@ -14,9 +14,14 @@ namespace fathom::store {
 
 struct Applied {
   StoreResult result;
-  std::vector<TokenRecord> puts;          // to journal, in one record; empty when refused or no-op
+  // To journal, together in one record; both empty when refused or a no-op.
+  std::vector<TokenRecord> puts;
+  std::vector<PairCodeRecord> pair_code_puts;
   std::vector<Invalidation> invalidated;  // tokens that stopped being valid
 };
+
+// Why `record` cannot be added as a new token (id or hash taken, or missing); empty if it can.
+std::string new_token_problem(const TokenIndex& index, const TokenRecord& record);
 
 Applied apply_create(TokenIndex& index, TokenRecord record);
 // Idempotent; refuses to revoke the last active admin token.
@@ -24,5 +29,8 @@ Applied apply_revoke(TokenIndex& index, std::string_view token_id, UnixTime now)
 // `replacement.created_at` is taken as the time of the rotation (the interface passes no `now`).
 Applied apply_rotate(TokenIndex& index, std::string_view token_id, TokenRecord replacement,
                      std::optional<UnixTime> old_expires_at);
+// Sets expires_at = now. Idempotent for a token that is no longer active; refuses the last
+// active admin token, as revoke does.
+Applied apply_expire(TokenIndex& index, std::string_view token_id, UnixTime now);
 
 }  // namespace fathom::store

@@ -70,10 +70,19 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
   std::vector<char*> argv;
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings = child_environment(spec.env);
+  auto env_overrides = spec.env;
+  if (spec.listen_fd >= 0) {
+    env_overrides.emplace_back("LISTEN_FDS", "1");
+    env_overrides.emplace_back("LISTEN_PID", std::string(20, '0'));  // filled in by the child
+  }
+  std::vector<std::string> env_strings = child_environment(env_overrides);
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
+  char* listen_pid_digits = nullptr;
+  for (std::string& e : env_strings) {
+    if (spec.listen_fd >= 0 && e.rfind("LISTEN_PID=", 0) == 0) listen_pid_digits = e.data() + 11;
+  }
 
   int out = open_output(spec.stdout_path);
   int err = open_output(spec.stderr_path);
@@ -99,12 +108,30 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    int report_fd = report[1];
+    int passed = -1;
+    if (spec.listen_fd >= 0) {
+      // Out of the way first: any of the fds below may be 3.
+      report_fd = ::fcntl(report[1], F_DUPFD_CLOEXEC, 10);
+      passed = ::fcntl(spec.listen_fd, F_DUPFD, 10);
+      if (report_fd < 0 || passed < 0) ::_exit(127);
+      pid_t self = ::getpid();
+      char digits[20];
+      int n = 0;
+      do {
+        digits[n++] = static_cast<char>('0' + self % 10);
+        self /= 10;
+      } while (self > 0);
+      for (int i = 0; i < n; ++i) listen_pid_digits[i] = digits[n - 1 - i];
+      listen_pid_digits[n] = '\0';
+    }
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    if (passed >= 0) ::dup2(passed, 3);  // dup2 leaves fd 3 without close-on-exec
     ::execve(argv[0], argv.data(), envp.data());
     int e = errno;
-    [[maybe_unused]] ssize_t n = ::write(report[1], &e, sizeof e);
+    [[maybe_unused]] ssize_t n = ::write(report_fd, &e, sizeof e);
     ::_exit(127);
   }
   int fork_errno = errno;

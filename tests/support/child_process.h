@@ -27,6 +27,9 @@ struct ChildSpec {
   std::string stderr_path;        // empty: /dev/null
   // NAME=value entries added to (or replacing those of) the test's own environment.
   std::vector<std::pair<std::string, std::string>> env;
+  // systemd's socket activation: this fd becomes the child's fd 3, with LISTEN_FDS=1 and
+  // LISTEN_PID=<the child's own pid>, which is only known after fork. -1: nothing passed.
+  int listen_fd = -1;
 };
 
 class ChildProcess {

@@ -1,7 +1,9 @@
 #include "support/daemon_process.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <filesystem>
 #include <iostream>
@@ -33,6 +35,15 @@ bool healthz_ok(uint16_t port) {
   } catch (const std::exception&) {
     return false;  // not up yet, or mid-start
   }
+}
+
+uint16_t bound_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0 || a.sin_family != AF_INET) {
+    throw std::runtime_error("DaemonOptions.listen_fd is not a bound IPv4 socket");
+  }
+  return ntohs(a.sin_port);
 }
 
 }  // namespace
@@ -70,6 +81,7 @@ DaemonProcess::DaemonProcess(nlohmann::json config, DaemonOptions options)
     config_ = complete(std::move(attempt_config));
     std::string listen = config_["listen"][0].get<std::string>();
     port_ = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+    if (options.listen_fd >= 0) port_ = bound_port(options.listen_fd);
     write_config(dir_, config_);
     if (start_once(options, why)) return;
     // Only a port taken in the meantime is worth another try; anything else is the daemon's.
@@ -92,6 +104,7 @@ bool DaemonProcess::start_once(const DaemonOptions& options, std::string& why) {
   spec.stdout_path = dir_.file("daemon.stdout");
   spec.stderr_path = stderr_path_;
   spec.env = options.env;
+  spec.listen_fd = options.listen_fd;
   child_ = std::make_unique<ChildProcess>(spec);
 
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;

@@ -23,6 +23,9 @@ namespace fathom::test {
 struct DaemonOptions {
   // Added to the daemon's environment (e.g. ASAN_OPTIONS for a memory measurement).
   std::vector<std::pair<std::string, std::string>> env;
+  // A listening socket handed over as systemd's socket activation does (fd 3, LISTEN_FDS=1,
+  // LISTEN_PID). The daemon serves on it instead of binding "listen", and port() is its port.
+  int listen_fd = -1;
 };
 
 class DaemonProcess {

@@ -58,6 +58,8 @@ std::set<unsigned long> socket_inodes(pid_t pid) {
 }
 
 struct TcpEntry {
+  std::string local;  // "0100007F:1F90"
+  std::string remote;
   unsigned long local_port = 0;
   unsigned long remote_port = 0;
   std::string state;  // hex, as the kernel prints it: "01" established, "06" time-wait, "0A" listen
@@ -76,12 +78,12 @@ std::vector<TcpEntry> tcp_entries() {
   std::getline(in, line);  // column titles
   while (std::getline(in, line)) {
     std::istringstream fields(line);
-    std::string sl, local, remote, queues, timer, retransmits, uid, timeout;
+    std::string sl, queues, timer, retransmits, uid, timeout;
     TcpEntry e;
-    fields >> sl >> local >> remote >> e.state >> queues >> timer >> retransmits >> uid >>
+    fields >> sl >> e.local >> e.remote >> e.state >> queues >> timer >> retransmits >> uid >>
         timeout >> e.inode;
-    e.local_port = port_of(local);
-    e.remote_port = port_of(remote);
+    e.local_port = port_of(e.local);
+    e.remote_port = port_of(e.remote);
     out.push_back(std::move(e));
   }
   return out;
@@ -109,12 +111,17 @@ bool sole_listener(pid_t pid, uint16_t port) {
 }
 
 PortConnections connections_involving(uint16_t port) {
-  PortConnections out;
+  // The kernel prints /proc/net/tcp a page per read() and resumes by position in its hash table,
+  // so a line can come out twice when other tests open or close sockets meanwhile. Count each
+  // connection (its address pair and state) once.
+  std::set<std::string> established, time_wait;
   for (const TcpEntry& e : tcp_entries()) {
-    if (e.state == "01" && e.remote_port == port) ++out.established_to;
-    if (e.state == "06" && (e.local_port == port || e.remote_port == port)) ++out.time_wait;
+    if (e.state == "01" && e.remote_port == port) established.insert(e.local + " " + e.remote);
+    if (e.state == "06" && (e.local_port == port || e.remote_port == port)) {
+      time_wait.insert(e.local + " " + e.remote);
+    }
   }
-  return out;
+  return {static_cast<int>(established.size()), static_cast<int>(time_wait.size())};
 }
 
 }  // namespace fathom::test

@@ -19,9 +19,10 @@
 #include <utility>
 #include <vector>
 
+#include "fathom/audit.h"
 #include "fathom/token_store.h"
 
-#define FATHOM_PLUGIN_ABI_VERSION 1u
+#define FATHOM_PLUGIN_ABI_VERSION 2u
 
 // Compiler family, major version and standard library ABI: the parts that must agree for C++
 // objects to cross the plugin boundary.
@@ -161,6 +162,19 @@ class Host {
   virtual NewSecret new_secret() = 0;
   // A new token id ("tok_…").
   virtual std::string new_token_id() = 0;
+  // The audit trail, or nullptr when the daemon runs without one (check-config).
+  virtual AuditLog* audit() { return nullptr; }
+  // A new pair code ("pair_" + 24 base62 from RAND_bytes) and its keyed hash, and a new pair
+  // code id ("pc_" + 16 base62).
+  virtual NewSecret new_pair_code() = 0;
+  virtual std::string new_pair_code_id() = 0;
+  // The keyed hash of a presented secret (a pair code being redeemed), as the store keeps it.
+  virtual std::string hash_secret(std::string_view secret) = 0;
+  // The per-address failure limit that guards bearer tokens, for credentials a handler checks
+  // itself (pair codes). rate_limited() answers the whole seconds to wait, or 0 when the address
+  // may try; count_failure() spends one attempt.
+  virtual int rate_limited(std::string_view client_address) = 0;
+  virtual void count_failure(std::string_view client_address) = 0;
 };
 
 class Plugin {

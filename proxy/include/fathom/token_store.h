@@ -52,18 +52,38 @@ struct Invalidation {
   std::string token_id;
 };
 
+// A pair code: a short-lived, single-use credential an agent trades for a token of its own
+// (POST /v1/pair). The code itself ("pair_" + 24 base62) is secret; the store keeps its keyed
+// hash, like a token's.
+struct PairCodeRecord {
+  std::string pair_code_id;         // "pc_" + 16 base62; not secret
+  std::string code_hash;            // keyed hash of the code, lowercase hex; never shown to clients
+  std::string name;                 // the minted token's name
+  std::vector<std::string> scopes;  // the minted token's scopes
+  UnixTime created_at = 0;
+  UnixTime expires_at = 0;
+  std::string created_by;  // token id of the creator; the minted token's created_by
+  std::optional<UnixTime> redeemed_at;
+  std::optional<UnixTime> cancelled_at;
+  std::string token_id;  // the token it was redeemed for; empty until then
+
+  bool pending(UnixTime now) const { return !redeemed_at && !cancelled_at && now < expires_at; }
+};
+
 enum class StoreStatus : uint8_t {
   ok,
-  not_found,    // no token with that id or hash
-  conflict,     // the write would leave no active admin token
-  unavailable,  // the store cannot be reached or has stopped writing (failed fsync)
+  not_found,      // no token (or pair code) with that id or hash
+  conflict,       // the write would leave no active admin token
+  unavailable,    // the store cannot be reached or has stopped writing (failed fsync)
+  invalid_grant,  // redeem: the pair code is unknown, used, cancelled or expired
 };
 
 struct StoreResult {
   StoreStatus status = StoreStatus::ok;
-  std::string message;                 // for logs and error bodies; never holds a secret
-  std::optional<TokenRecord> token;    // the record after the write
-  std::optional<TokenRecord> created;  // rotate: the replacement
+  std::string message;                      // for logs and error bodies; never holds a secret
+  std::optional<TokenRecord> token;         // the record after the write
+  std::optional<TokenRecord> created;       // rotate: the replacement
+  std::optional<PairCodeRecord> pair_code;  // pair code writes: the code after the write
 };
 
 class TokenStore {
@@ -95,8 +115,29 @@ class TokenStore {
   virtual void rotate(std::string_view token_id, TokenRecord replacement,
                       std::optional<UnixTime> old_expires_at,
                       std::function<void(StoreResult)> done) = 0;
+  // Makes an active token expired now (idle expiry): sets expires_at = now. Idempotent for a token
+  // that is no longer active (ok, record as it is); conflict for the last active admin token,
+  // atomically as revoke. Subscribers hear of it as of a revocation.
+  virtual void expire(std::string_view token_id, UnixTime now,
+                      std::function<void(StoreResult)> done) = 0;
   // Records use; coalesced by the store, durable within a minute. Never blocks.
   virtual void touch(std::string_view token_id, UnixTime when) = 0;
+
+  // --- pair codes ---
+  // Pending codes (not redeemed, not cancelled, not expired at `now`), oldest first.
+  virtual void list_pair_codes(
+      UnixTime now, const std::function<void(StoreStatus, std::vector<PairCodeRecord>)>& done) = 0;
+  virtual void create_pair_code(PairCodeRecord code, std::function<void(StoreResult)> done) = 0;
+  // not_found unless the code is pending at `now`; result.pair_code is the cancelled code.
+  virtual void cancel_pair_code(std::string_view pair_code_id, UnixTime now,
+                                std::function<void(StoreResult)> done) = 0;
+  // Trades the pending code whose hash is `code_hash` for `token`, in one atomic step: of many
+  // concurrent redeems of one code exactly one gets ok. The caller fills token_id, secret_hash and
+  // created_at (= the time judged against expires_at); the store fills name, scopes and
+  // created_by from the code. result.token is the new token, result.pair_code the used code.
+  // invalid_grant when no pending code has that hash (unknown, used, cancelled or expired).
+  virtual void redeem_pair_code(std::string_view code_hash, TokenRecord token,
+                                std::function<void(StoreResult)> done) = 0;
 
   // Returns once no callback of an earlier write is running or about to run. The daemon calls it
   // before unloading a plugin, whose code those callbacks are.
@@ -106,6 +147,10 @@ class TokenStore {
   // revoked, or its expiry moved, before the write's own callback runs. The daemon drops it from
   // its cache and ends its streams, so that the next request after an acknowledged revoke fails.
   virtual void subscribe(std::function<void(const Invalidation&)> on_invalidated) = 0;
+
+  // False while this instance might miss an invalidation made elsewhere (Redis: the revocation
+  // channel is down). The daemon then validates every request against the store, uncached.
+  virtual bool invalidations_live() { return true; }
 };
 
 }  // namespace fathom

@@ -16,14 +16,22 @@ const std::string kAdminSo = std::string(FATHOM_BINARY_DIR) + "/plugins/admin.so
 
 class TestHost final : public Host {
  public:
-  explicit TestHost(TokenStore* store) : store_(store) {}
+  explicit TestHost(TokenStore* store, AuditLog* audit = nullptr) : store_(store), audit_(audit) {}
   void log(LogLevel, std::string_view event, std::string_view) override {
     std::lock_guard lock(mutex_);
     events_.emplace_back(event);
   }
   TokenStore* store() override { return store_; }
+  AuditLog* audit() override { return audit_; }
   NewSecret new_secret() override { return credentials_.new_secret(); }
   std::string new_token_id() override { return credentials_.new_token_id(); }
+  NewSecret new_pair_code() override { return credentials_.new_pair_code(); }
+  std::string new_pair_code_id() override { return credentials_.new_pair_code_id(); }
+  std::string hash_secret(std::string_view secret) override {
+    return credentials_.hash_secret(secret);
+  }
+  int rate_limited(std::string_view) override { return 0; }
+  void count_failure(std::string_view) override {}
   std::vector<std::string> events() {
     std::lock_guard lock(mutex_);
     return events_;
@@ -31,6 +39,7 @@ class TestHost final : public Host {
 
  private:
   TokenStore* store_;
+  AuditLog* audit_;
   CountingCredentials credentials_;
   std::mutex mutex_;
   std::vector<std::string> events_;
@@ -103,6 +112,37 @@ TEST_F(AdminPluginTest, ServesTheRoutesFromTheHostsStore) {
     const Identity reader{token["token_id"], "n", {"lake:read"}};
     Response me = answer(*handler, TestRequest("GET", "/v1/auth/me", "", &reader));
     EXPECT_EQ(me.status, 200) << me.body;
+    descriptor_->destroy(plugin);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(AdminPluginTest, AuditsChangesInTheHostsAuditLog) {
+  const std::filesystem::path dir = make_temp_dir();
+  {
+    store::FileStore store(dir / "store", "fingerprint");
+    audit::FileAuditLog trail(dir / "audit");
+    TestHost host(&store, &trail);
+    std::string error;
+    Plugin* plugin = descriptor_->create(host, "null", error);
+    ASSERT_NE(plugin, nullptr) << error;
+    const Identity root{"tok_root000000000000", "root", {"admin"}};
+    Response created = answer(*plugin->handler(), TestRequest("POST", "/v1/tokens", "", &root),
+                              R"({"name": "n", "scopes": ["lake:read"]})");
+    EXPECT_EQ(created.status, 201) << created.body;
+    Response page = answer(*plugin->handler(), TestRequest("GET", "/v1/audit", "", &root));
+    ASSERT_EQ(page.status, 200) << page.body;
+    const Json events = Json::parse(page.body)["events"];
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0]["kind"], "token.created");
+    EXPECT_EQ(events[0]["actor_token_id"], root.token_id);
+    // /v1/pair is public, and answers without a token.
+    TestRequest pair("POST", "/v1/pair", "", nullptr);
+    ASSERT_TRUE(plugin->handler()->claim(pair));
+    EXPECT_EQ(plugin->handler()->claim(pair)->verdict, Verdict::allow_public);
+    EXPECT_EQ(
+        answer(*plugin->handler(), pair, R"({"code": "pair_000000000000000000000000"})").status,
+        400);
     descriptor_->destroy(plugin);
   }
   std::filesystem::remove_all(dir);

@@ -33,8 +33,9 @@ TEST(AdminClaimRoute, TokenRoutesNeedTokensManageAndMeAnyValidToken) {
 }
 
 TEST(AdminClaimRoute, LeavesOtherPathsAlone) {
-  for (const char* path : {"/", "/v1/stats", "/v1/tokensx", "/v1/token", "/v1/auth/me/",
-                           "/v1/auth/other", "/v1/pair-codes", "/v2/tokens", "/V1/tokens"}) {
+  for (const char* path :
+       {"/", "/v1/stats", "/v1/tokensx", "/v1/token", "/v1/auth/me/", "/v1/auth/other",
+        "/v1/pair-codesx", "/v1/pairs", "/v1/audits", "/v2/tokens", "/V1/tokens", "/v1/Pair"}) {
     EXPECT_FALSE(claim_route(path)) << path;
   }
 }

@@ -620,5 +620,52 @@ TEST(ConfigShipped, ExampleConfigLoadsWithTheDefaults) {
   EXPECT_EQ(c.plugins[1].path, "/usr/lib/fathom-auth/plugins/scope-rules.so");
 }
 
+TEST(ConfigStore, FileIsTheDefaultBesideTheState) {
+  Config c = parse(R"({"state_dir": "/var/lib/x"})");
+  EXPECT_EQ(c.store.backend, "file");
+  EXPECT_EQ(c.store.path, "/var/lib/x/store");
+  EXPECT_EQ(c.store.prefix, "fathom:");
+  EXPECT_EQ(c.audit.path, "/var/lib/x/audit");
+  EXPECT_EQ(c.audit.retain_days, 365u);
+  EXPECT_EQ(c.tokens.idle_expiry_days, 0u);
+  EXPECT_EQ(c.cache.stale_if_error, milliseconds(30'000));
+}
+
+TEST(ConfigStore, RedisNeedsAUrl) {
+  Config c = parse(
+      R"({"store": {"backend": "redis", "url": "redis://10.0.0.5:6380/2", "prefix": "f1:"}})");
+  EXPECT_EQ(c.store.backend, "redis");
+  EXPECT_EQ(c.store.url, "redis://10.0.0.5:6380/2");
+  EXPECT_EQ(c.store.prefix, "f1:");
+  EXPECT_EQ(parse(R"({"store": {"backend": "redis", "url": "unix:///run/redis.sock"}})").store.url,
+            "unix:///run/redis.sock");
+  EXPECT_NE(error_of(R"({"store": {"backend": "redis"}})").find("store.url: is required"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"store": {"backend": "redis", "url": "http://x"}})").find("store.url"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"store": {"url": "redis://x:1/0"}})").find("only for"), std::string::npos);
+  EXPECT_NE(error_of(R"({"store": {"backend": "mysql"}})").find("store.backend"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"store": {"backend": "redis", "url": "redis://h:1", "prefix": ""}})")
+                .find("store.prefix"),
+            std::string::npos);
+}
+
+TEST(ConfigAudit, PathRetentionAndIdleExpiry) {
+  Config c = parse(
+      R"({"audit": {"path": "audit-here", "retain_days": 30}, "tokens": {"idle_expiry_days": 90},
+          "cache": {"stale_if_error": 5}})");
+  EXPECT_EQ(c.audit.path, std::string(kBase) + "/audit-here");
+  EXPECT_EQ(c.audit.retain_days, 30u);
+  EXPECT_EQ(c.tokens.idle_expiry_days, 90u);
+  EXPECT_EQ(c.cache.stale_if_error, milliseconds(5'000));
+  EXPECT_EQ(parse(R"({"audit": {"retain_days": 0}})").audit.retain_days, 0u);
+  EXPECT_NE(error_of(R"({"audit": {"retain_days": -1}})").find("audit.retain_days"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"tokens": {"idle_expiry_days": "30"}})").find("tokens.idle_expiry_days"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"audit": {"keep": 1}})").find("audit"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fathom

@@ -74,6 +74,61 @@ inline StoreResult rotate_sync(TokenStore& store, std::string_view id, TokenReco
   return f.get();
 }
 
+inline StoreResult expire_sync(TokenStore& store, std::string_view id, UnixTime now) {
+  std::promise<StoreResult> p;
+  std::future<StoreResult> f = p.get_future();
+  store.expire(id, now, [&p](StoreResult r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+// A pair code for tokens named after it, pending from 1000 until `expires_at`.
+inline PairCodeRecord make_pair_code(const std::string& id, UnixTime expires_at = 1600) {
+  PairCodeRecord c;
+  c.pair_code_id = id;
+  c.code_hash = "code-hash-" + id;
+  c.name = "agent of " + id;
+  c.scopes = {"lake:read"};
+  c.created_at = 1000;
+  c.expires_at = expires_at;
+  c.created_by = "tok_pairer";
+  return c;
+}
+
+inline StoreResult create_pair_code_sync(TokenStore& store, PairCodeRecord code) {
+  std::promise<StoreResult> p;
+  std::future<StoreResult> f = p.get_future();
+  store.create_pair_code(std::move(code), [&p](StoreResult r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+inline StoreResult cancel_pair_code_sync(TokenStore& store, std::string_view id, UnixTime now) {
+  std::promise<StoreResult> p;
+  std::future<StoreResult> f = p.get_future();
+  store.cancel_pair_code(id, now, [&p](StoreResult r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+// Redeems the code with `code_hash` for a new token `token_id` at `now`.
+inline StoreResult redeem_sync(TokenStore& store, std::string_view code_hash,
+                               const std::string& token_id, UnixTime now) {
+  TokenRecord token;
+  token.token_id = token_id;
+  token.secret_hash = "hash-" + token_id;
+  token.created_at = now;
+  std::promise<StoreResult> p;
+  std::future<StoreResult> f = p.get_future();
+  store.redeem_pair_code(code_hash, std::move(token),
+                         [&p](StoreResult r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+inline std::vector<PairCodeRecord> pending_codes(TokenStore& store, UnixTime now) {
+  std::vector<PairCodeRecord> out;
+  store.list_pair_codes(
+      now, [&](StoreStatus, std::vector<PairCodeRecord> codes) { out = std::move(codes); });
+  return out;
+}
+
 // The record as get() sees it, or nullopt when not found.
 inline std::optional<TokenRecord> get_copy(TokenStore& store, std::string_view id) {
   std::optional<TokenRecord> out;

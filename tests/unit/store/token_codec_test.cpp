@@ -87,6 +87,58 @@ TEST(StoreTokenCodec, InvalidUtf8InANameDoesNotThrow) {
   EXPECT_NO_THROW(decode_op(put_payload(t)));
 }
 
+PairCodeRecord full_pair_code() {
+  PairCodeRecord c;
+  c.pair_code_id = "pc_0123456789abcdef";
+  c.code_hash = "cd34";
+  c.name = "agent";
+  c.scopes = {"lake:read"};
+  c.created_at = 1700000000;
+  c.expires_at = 1700000600;
+  c.created_by = "tok_creator";
+  c.redeemed_at = 1700000100;
+  c.token_id = "tok_minted";
+  return c;
+}
+
+TEST(StoreTokenCodec, PairCodeRoundTrips) {
+  DecodedOp op = decode_op(put_payload(full_pair_code()));
+  EXPECT_EQ(op.kind, DecodedOp::Kind::put);
+  EXPECT_TRUE(op.tokens.empty());
+  ASSERT_EQ(op.pair_codes.size(), 1u);
+  const PairCodeRecord& c = op.pair_codes[0];
+  EXPECT_EQ(c.pair_code_id, "pc_0123456789abcdef");
+  EXPECT_EQ(c.code_hash, "cd34");
+  EXPECT_EQ(c.name, "agent");
+  EXPECT_EQ(c.scopes, std::vector<std::string>{"lake:read"});
+  EXPECT_EQ(c.created_at, 1700000000);
+  EXPECT_EQ(c.expires_at, 1700000600);
+  EXPECT_EQ(c.created_by, "tok_creator");
+  EXPECT_EQ(c.redeemed_at, 1700000100);
+  EXPECT_FALSE(c.cancelled_at);
+  EXPECT_EQ(c.token_id, "tok_minted");
+}
+
+TEST(StoreTokenCodec, ARedeemIsOnePutOfTokenAndCode) {
+  std::vector<TokenRecord> tokens{full_token()};
+  std::vector<PairCodeRecord> codes{full_pair_code()};
+  DecodedOp op = decode_op(put_payload(tokens, codes));
+  ASSERT_EQ(op.tokens.size(), 1u);
+  ASSERT_EQ(op.pair_codes.size(), 1u);
+  expect_same(op.tokens[0], full_token());
+  EXPECT_EQ(op.pair_codes[0].token_id, "tok_minted");
+}
+
+TEST(StoreTokenCodec, OlderRecordsStillRead) {
+  // As the first release wrote them: no pair codes anywhere.
+  DecodedOp end = decode_op(R"({"op":"end","tokens":3})");
+  EXPECT_EQ(end.token_count, 3u);
+  EXPECT_EQ(end.pair_code_count, 0u);
+  DecodedOp e2 = decode_op(end_payload(3, 2));
+  EXPECT_EQ(e2.pair_code_count, 2u);
+  EXPECT_EQ(decode_op(reset_payload()).kind, DecodedOp::Kind::reset);
+}
+
 std::string error_of(std::string_view payload) {
   try {
     decode_op(payload);
@@ -103,6 +155,9 @@ TEST(StoreTokenCodec, RefusesBadPayloads) {
   EXPECT_EQ(error_of(R"({"op":"drop"})"), "unknown op \"drop\"");
   EXPECT_EQ(error_of(R"({"op":"put"})"), "missing field \"tokens\"");
   EXPECT_EQ(error_of(R"({"op":"put","token":{"token_id":"t"}})"), "missing field \"secret_hash\"");
+  EXPECT_EQ(error_of(R"({"op":"put","pair_codes":[]})"), "field \"pair_codes\" is not a list");
+  EXPECT_EQ(error_of(R"({"op":"put","pair_codes":[{"pair_code_id":"pc"}]})"),
+            "missing field \"code_hash\"");
   EXPECT_EQ(error_of(R"({"op":"header","version":"1","key_fingerprint":""})"),
             "field \"version\" is not an integer");
 }

@@ -1,0 +1,14 @@
+// Why the audit log cannot open or go on writing. The message names the file and the problem, so
+// an operator can act on it.
+#pragma once
+
+#include <stdexcept>
+
+namespace fathom::audit {
+
+class AuditError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace fathom::audit
