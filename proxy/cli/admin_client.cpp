@@ -12,6 +12,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/exit_codes.h"
+#include "cli/tls_session.h"
 #include "http/chunked.h"
 #include "http/parser.h"
 
@@ -55,21 +56,18 @@ ServerUrl parse_server_url(std::string_view text) {
   while (text.ends_with('/')) text.remove_suffix(1);
   ServerUrl url;
   url.text = std::string(text);
-  if (text.starts_with("https://")) {
-    bad_url(text,
-            "https:// is not supported by this CLI yet; use the http:// address of a local "
-            "listener (the default is http://127.0.0.1:8201)");
-  }
-  if (!text.starts_with("http://")) bad_url(text, "must start with http://");
-  std::string_view authority = text.substr(7);
+  url.tls = text.starts_with("https://");
+  if (!url.tls && !text.starts_with("http://"))
+    bad_url(text, "must start with http:// or https://");
+  std::string_view authority = text.substr(url.tls ? 8 : 7);
   if (authority.find_first_of("/?#") != std::string_view::npos) {
-    bad_url(text, "must be http://host[:port] with no path: the CLI adds the API paths itself");
+    bad_url(text, "must be http[s]://host[:port] with no path: the CLI adds the API paths itself");
   }
   if (authority.find('@') != std::string_view::npos) {
     bad_url(text, "must not hold credentials; use FATHOM_ADMIN_TOKEN or --token-file");
   }
   std::string_view host = authority;
-  std::string_view port = "80";
+  std::string_view port = url.tls ? "443" : "80";
   if (authority.starts_with('[')) {
     size_t close = authority.find(']');
     if (close == std::string_view::npos) bad_url(text, "unclosed '[' in the IPv6 address");
@@ -146,6 +144,8 @@ HttpReply AdminClient::send(std::string_view method, std::string_view path,
                                          "; is fathom-auth running and listening there?");
   }
   Socket sock(fd);
+  std::optional<TlsSession> tls;
+  if (url_.tls) tls.emplace(fd, url_.host, url_.ca_file, timeouts_.io, where);
 
   std::string request = std::string(method) + " " + std::string(path) +
                         " HTTP/1.1\r\nHost: " + url_.host_header +
@@ -159,7 +159,8 @@ HttpReply AdminClient::send(std::string_view method, std::string_view path,
   } else {
     request += "\r\n";
   }
-  for (size_t sent = 0; sent < request.size();) {
+  if (tls) tls->write_all(request, timeouts_.io);
+  for (size_t sent = tls ? request.size() : 0; sent < request.size();) {
     ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<size_t>(n);
@@ -176,6 +177,12 @@ HttpReply AdminClient::send(std::string_view method, std::string_view path,
   auto fill = [&]() -> bool {
     if (eof) return false;
     char chunk[16384];
+    if (tls) {
+      const size_t n = tls->read_some(chunk, sizeof chunk, timeouts_.io);
+      buf.append(chunk, n);
+      eof = n == 0;
+      return !eof;
+    }
     for (;;) {
       ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
       if (n > 0) {

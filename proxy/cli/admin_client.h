@@ -1,6 +1,6 @@
 // A small blocking HTTP/1.1 client for the CLI: one connection per request ("Connection:
 // close"), responses read with the project's own strict parser and chunked decoder, every wait
-// bounded. http:// only for now; https:// is refused with a message saying so.
+// bounded. https:// verifies the daemon's certificate (cli/tls_session.h).
 #pragma once
 
 #include <chrono>
@@ -16,9 +16,11 @@ struct ServerUrl {
   std::string host;  // without brackets for IPv6
   std::string port;
   std::string host_header;  // host[:port] as the Host header carries it
+  bool tls = false;         // https://
+  std::string ca_file;      // https: --ca-file; empty means the system's CA store
 };
 
-// Parses "http://host[:port][/]". Throws CliError(kExitLocal) naming what is wrong.
+// Parses "http[s]://host[:port][/]". Throws CliError(kExitLocal) naming what is wrong.
 ServerUrl parse_server_url(std::string_view text);
 
 struct HttpReply {

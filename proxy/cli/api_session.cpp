@@ -21,6 +21,12 @@ std::string ApiAnswer::message() const {
 
 ApiSession open_session(const ParsedArgs& args, std::string_view command) {
   ServerUrl url = parse_server_url(server_url_text(args));
+  if (std::optional<std::string> ca_file = args.value("--ca-file")) {
+    if (!url.tls) {
+      throw CliError(kExitLocal, "--ca-file is only for an https:// --url (" + url.text + ")");
+    }
+    url.ca_file = *ca_file;
+  }
   return ApiSession{AdminClient(std::move(url), admin_token(args)), args.has("--json"),
                     std::string(command)};
 }

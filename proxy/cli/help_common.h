@@ -7,6 +7,8 @@ inline constexpr const char kApiOptionsHelp[] =
     "connection (every command that talks to the daemon):\n"
     "  --url URL           the daemon's listener (default: $FATHOM_URL, else "
     "http://127.0.0.1:8201)\n"
+    "  --ca-file FILE      https:// URLs: the CA certificate (PEM) that issued the daemon's\n"
+    "                      certificate (default: the system's CA store)\n"
     "  --token-file FILE   the admin token, on FILE's first line (mode 0600)\n"
     "                      default: $FATHOM_ADMIN_TOKEN; there is no --token flag on purpose:\n"
     "                      a command line is readable by every local user\n"

@@ -10,6 +10,7 @@
 #include "cli/command_runner.h"
 #include "cli/exit_codes.h"
 #include "cli/help_common.h"
+#include "cli/secret_file.h"
 #include "cli/table.h"
 #include "cli/token_lookup.h"
 
@@ -22,10 +23,13 @@ constexpr std::chrono::seconds kPollEvery{2};
 const std::string kRotateHelp =
     std::string(
         "usage: fathom-auth rotate NAME_OR_ID [--verify] [--grace SECONDS] [--wait SECONDS]\n"
+        "                          [--out FILE]\n"
         "\n"
         "Replaces a token in one step:\n"
         "  1. mints the replacement, with the same name and scopes (the old one stays active);\n"
-        "  2. prints it once, on stdout: give it to the client now;\n"
+        "  2. prints it once, on stdout: give it to the client now (with --out FILE it is\n"
+        "     written to FILE instead, mode 0600, replacing the file atomically: for a client\n"
+        "     that reads its token from a file, and for rotation from a systemd timer);\n"
         "  3. confirms it: with --verify, GET /v1/stats with the new token must succeed; "
         "otherwise\n"
         "     waits (polling every 2 s, at most --wait SECONDS, default 600) until the daemon has\n"
@@ -49,6 +53,7 @@ const std::string kRotateHelp =
 
 struct Plan {
   bool verify = false;
+  std::optional<std::string> out;
   std::optional<long long> grace;
   std::chrono::seconds wait{600};
 };
@@ -119,12 +124,45 @@ nlohmann::json wait_for_use(const ApiSession& s, const std::string& old_id,
                                        "after revoking the replacement)");
 }
 
+// Step 2 with --out. Should the file not take the secret, nobody has it: the replacement is
+// revoked again and the old token goes on working.
+void deliver_to_file(const ApiSession& s, SecretFile& out, nlohmann::json fresh,
+                     const std::string& old_id) {
+  const std::string new_id = fresh.at("token_id");
+  try {
+    out.commit(fresh.at("token"));
+  } catch (const CliError& e) {
+    ApiAnswer undo = send_api(s.client, "DELETE", token_path(new_id));
+    throw CliError(
+        e.exit_code(),
+        std::string(e.what()) + ". " +
+            (undo.status >= 200 && undo.status < 300
+                 ? "The replacement " + new_id + " was revoked again; " + old_id + " is unchanged."
+                 : "The replacement " + new_id + " could not be revoked (" +
+                       std::to_string(undo.status) + "): revoke it by hand; " + old_id +
+                       " is unchanged."));
+  }
+  fresh.erase("token");
+  fresh["written_to"] = out.path();
+  if (s.json) {
+    emit_step(s, {{"step", "minted"}, {"token", fresh}});
+  } else {
+    progress("Minted " + new_id + " \"" + cell(fresh, "name") + "\" (scopes " +
+             cell(fresh, "scopes") + ") to replace " + old_id + "; the token is in " + out.path() +
+             ".");
+  }
+}
+
 void rotate(const ParsedArgs& args, const Plan& plan) {
   ApiSession s = open_session(args, "rotate");
   nlohmann::json old = resolve_token(s.client, args.positionals[0], "active");
   const std::string old_id = old.at("token_id");
   nlohmann::json me = call_api(s.client, "GET", "/v1/auth/me", "identify the admin token");
   const bool self = me.value("token_id", "") == old_id;
+
+  // Before anything changes: a file we cannot write fails the command with nothing minted.
+  std::optional<SecretFile> out;
+  if (plan.out) out.emplace(*plan.out);
 
   nlohmann::json request = nlohmann::json::object();
   if (plan.grace) request["grace_seconds"] = *plan.grace;
@@ -134,7 +172,9 @@ void rotate(const ParsedArgs& args, const Plan& plan) {
   const std::string secret = fresh.at("token");
 
   // Step 2: the secret, before anything else can fail: from here on it exists and is active.
-  if (s.json) {
+  if (out) {
+    deliver_to_file(s, *out, fresh, old_id);
+  } else if (s.json) {
     emit_step(s, {{"step", "minted"}, {"token", fresh}});
   } else {
     std::printf("%s\n", secret.c_str());
@@ -185,7 +225,7 @@ void rotate(const ParsedArgs& args, const Plan& plan) {
     emit_step(s, {{"step", "revoked"}, {"token", revoked.body}});
     if (!s.json) progress("Revoked " + old_id + ".");
   }
-  if (self && !s.json) {
+  if (self && !s.json && !out) {
     progress(
         "That was the admin token this command used: put the new one where "
         "FATHOM_ADMIN_TOKEN or your --token-file gets it" +
@@ -197,15 +237,17 @@ void rotate(const ParsedArgs& args, const Plan& plan) {
 
 int run_rotate(const std::vector<std::string>& args) {
   return run_command("rotate", [&]() -> int {
-    ParsedArgs parsed = parse_args(
-        args,
-        with_api_options(
-            {{"--verify", false, false}, {"--grace", true, false}, {"--wait", true, false}}),
-        "rotate");
+    ParsedArgs parsed = parse_args(args,
+                                   with_api_options({{"--verify", false, false},
+                                                     {"--grace", true, false},
+                                                     {"--wait", true, false},
+                                                     {"--out", true, false}}),
+                                   "rotate");
     if (parsed.help) return print_help(kRotateHelp);
     if (parsed.positionals.size() != 1) throw CliError(kExitUsage, "one NAME_OR_ID is needed");
     Plan plan;
     plan.verify = parsed.has("--verify");
+    if (auto o = parsed.value("--out")) plan.out = *o;
     if (auto g = parsed.value("--grace")) plan.grace = parse_count(*g, "--grace", 0, 2'592'000);
     if (auto w = parsed.value("--wait")) {
       if (plan.grace) {

@@ -364,14 +364,14 @@ bool is_hostname(std::string_view s) {
 
 void parse_upstream_url(const Source& src, const std::string& url, UpstreamConfig& upstream) {
   const std::string key = "upstream.url";
-  const std::string example = "must be an http:// URL such as \"http://127.0.0.1:8202\"";
+  const std::string example =
+      "must be an http:// or https:// URL such as \"http://127.0.0.1:8202\"";
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) src.fail(key, example);
   std::string scheme = url.substr(0, scheme_end);
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme == "https") src.fail(key, "https upstreams come with TLS support; use http://");
-  if (scheme != "http") src.fail(key, example);
+  if (scheme != "http" && scheme != "https") src.fail(key, example);
 
   const std::string_view rest = std::string_view(url).substr(scheme_end + 3);
   const size_t authority_end = std::min(rest.find_first_of("/?#"), rest.size());
@@ -405,12 +405,12 @@ void parse_upstream_url(const Source& src, const std::string& url, UpstreamConfi
     port_part = authority.substr(colon);
   }
   if (port_part.empty()) {
-    upstream.port = 80;
+    upstream.port = scheme == "https" ? 443 : 80;
   } else {
     upstream.port = port_part[0] == ':' ? parse_port(port_part.substr(1)) : 0;
     if (upstream.port == 0) src.fail(key, "the port must be from 1 to 65535");
   }
-  upstream.scheme = "http";
+  upstream.scheme = scheme;
   upstream.url = url;
   upstream.authority =
       (bracketed ? "[" + upstream.host + "]" : upstream.host) + ":" + std::to_string(upstream.port);
@@ -422,7 +422,7 @@ void parse_upstream_url(const Source& src, const std::string& url, UpstreamConfi
 UpstreamConfig parse_upstream(const Source& src, const Json& value) {
   require_object(src, value, "upstream");
   refuse_unknown_keys(src, value, "upstream",
-                      {"url", "forward_authorization", "max_idle_connections"});
+                      {"url", "forward_authorization", "max_idle_connections", "ca_file"});
   UpstreamConfig upstream;
   const Json* url = member(value, "url");
   parse_upstream_url(src, url ? get_string(src, *url, "upstream.url") : upstream.url, upstream);
@@ -432,7 +432,29 @@ UpstreamConfig parse_upstream(const Source& src, const Json& value) {
   if (const Json* v = member(value, "max_idle_connections")) {
     upstream.max_idle_connections = get_uint(src, *v, "upstream.max_idle_connections", 0, 10000);
   }
+  if (const Json* v = member(value, "ca_file")) {
+    upstream.ca_file = resolve_path(src, *v, "upstream.ca_file");
+    if (upstream.scheme != "https") {
+      src.fail("upstream.ca_file", "is only for an https:// upstream.url");
+    }
+  }
   return upstream;
+}
+
+TlsConfig parse_tls(const Source& src, const Json& value) {
+  require_object(src, value, "tls");
+  refuse_unknown_keys(src, value, "tls", {"cert", "key"});
+  TlsConfig tls;
+  const Json* cert = member(value, "cert");
+  const Json* key = member(value, "key");
+  // One without the other is a half-done edit, not a request for plain TCP.
+  if (cert == nullptr && key != nullptr) src.fail("tls.cert", "is required with tls.key");
+  if (cert != nullptr && key == nullptr) src.fail("tls.key", "is required with tls.cert");
+  if (cert != nullptr) {
+    tls.cert = resolve_path(src, *cert, "tls.cert");
+    tls.key = resolve_path(src, *key, "tls.key");
+  }
+  return tls;
 }
 
 bool is_plugin_name(std::string_view s) {
@@ -585,6 +607,40 @@ TokensConfig parse_tokens(const Source& src, const Json& value) {
   return tokens;
 }
 
+// metrics.listen: one "host:port", or "" / null for no metrics listener.
+MetricsConfig parse_metrics(const Source& src, const Json& value) {
+  require_object(src, value, "metrics");
+  refuse_unknown_keys(src, value, "metrics", {"listen"});
+  MetricsConfig metrics;
+  const Json* v = member(value, "listen");
+  if (v == nullptr) return metrics;
+  if (v->is_null() || (v->is_string() && v->get_ref<const std::string&>().empty())) {
+    metrics.listen.reset();
+    return metrics;
+  }
+  if (!v->is_string()) {
+    src.fail("metrics.listen",
+             "must be a \"host:port\" string such as \"127.0.0.1:9201\", or \"\" to turn "
+             "metrics off");
+  }
+  metrics.listen = parse_listen_address(src, *v, "metrics.listen");
+  return metrics;
+}
+
+// Never one of `listen` (the default included): the metrics would be answered by whichever
+// listener won the bind, and the lake's routes by the other.
+void check_metrics_apart(const Source& src, const Config& config) {
+  if (!config.metrics.listen) return;
+  const ListenAddress& m = *config.metrics.listen;
+  for (const ListenAddress& main : config.listen) {
+    if (main.host != m.host || main.port != m.port) continue;
+    const std::string host = m.host.find(':') != std::string::npos ? "[" + m.host + "]" : m.host;
+    src.fail("metrics.listen", in_quotes(host + ":" + std::to_string(m.port)) +
+                                   " is also in \"listen\"; metrics need an address of their own "
+                                   "(or \"\" to turn them off)");
+  }
+}
+
 LogLevelSetting parse_log(const Source& src, const Json& value, LogLevelSetting fallback) {
   require_object(src, value, "log");
   refuse_unknown_keys(src, value, "log", {"level"});
@@ -618,9 +674,10 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   const Json root = parse_json(strip_json_comments(text, origin), origin);
   if (!root.is_object()) throw ConfigError(origin + ": the config must be a JSON object { … }");
   const Source src{origin, base_dir};
-  refuse_unknown_keys(src, root, "",
-                      {"listen", "workers", "upstream", "state_dir", "plugin_dir", "plugins",
-                       "limits", "timeouts", "store", "cache", "audit", "tokens", "log"});
+  refuse_unknown_keys(
+      src, root, "",
+      {"listen", "workers", "upstream", "state_dir", "plugin_dir", "plugins", "limits", "timeouts",
+       "store", "cache", "audit", "tokens", "log", "tls", "metrics"});
 
   Config config;
   config.source_path = origin;
@@ -656,6 +713,9 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   if (config.audit.path.empty()) config.audit.path = config.state_dir + "/audit";
   if (const Json* v = member(root, "tokens")) config.tokens = parse_tokens(src, *v);
   if (const Json* v = member(root, "log")) config.log_level = parse_log(src, *v, config.log_level);
+  if (const Json* v = member(root, "tls")) config.tls = parse_tls(src, *v);
+  if (const Json* v = member(root, "metrics")) config.metrics = parse_metrics(src, *v);
+  check_metrics_apart(src, config);
   return config;
 }
 

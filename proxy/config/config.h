@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,12 +25,23 @@ struct ListenAddress {
 
 struct UpstreamConfig {
   std::string url = "http://127.0.0.1:8202";
-  std::string scheme;  // "http" (https comes with the TLS issue)
+  std::string scheme;  // "http" or "https"
   std::string host;    // as in the URL, without brackets
   uint16_t port = 0;
   std::string authority;  // "host:port" as sent in the Host header upstream
   bool forward_authorization = false;
   size_t max_idle_connections = 64;  // per worker
+  // https: the CA certificates (PEM) the lake's chain is verified against, resolved; empty
+  // means the system's CA store.
+  std::string ca_file;
+};
+
+// TLS on every listener: both paths set (resolved) or neither. The files are read and checked
+// when the runtime is built (start, reload, check-config), not here.
+struct TlsConfig {
+  std::string cert;  // PEM certificate chain, leaf first
+  std::string key;   // PEM private key of the leaf
+  bool enabled() const { return !cert.empty(); }
 };
 
 struct PluginConfig {
@@ -83,6 +95,12 @@ struct TokensConfig {
   unsigned idle_expiry_days = 0;
 };
 
+struct MetricsConfig {
+  // GET /metrics, plain HTTP and unauthenticated, on its own address; nullopt turns it off
+  // ("" or null in the file). Loopback by default: see docs/operations.md, "Metrics".
+  std::optional<ListenAddress> listen = ListenAddress{"127.0.0.1", 9201};
+};
+
 enum class LogLevelSetting { debug, info, warn, error };
 
 struct Config {
@@ -99,6 +117,8 @@ struct Config {
   CacheConfig cache;
   AuditConfig audit;
   TokensConfig tokens;
+  MetricsConfig metrics;
+  TlsConfig tls;
   LogLevelSetting log_level = LogLevelSetting::info;
 };
 

@@ -61,7 +61,9 @@ AuthResult Authenticator::authenticate(std::string_view token, std::string_view 
   // While invalidations might be missed (Redis' channel is down), the cache is not trusted: every
   // request asks the store. It still answers, stale, if the store cannot (see answer()).
   const bool cache_live = store_.invalidations_live();
-  if (auto hit = cache_live ? cache_.find(hash, now) : std::nullopt) {
+  auto hit = cache_live ? cache_.find(hash, now) : std::nullopt;
+  result.cache = hit ? CacheUse::hit : CacheUse::miss;
+  if (hit) {
     // A store outage: cached answers hold for cache.stale_if_error from its start, then 503.
     if (outage_too_long(now, !store_.ready())) {
       result.outcome = AuthOutcome::store_unavailable;
@@ -138,6 +140,7 @@ AuthResult Authenticator::answer(PendingLookup& p, StoreStatus status, const Tok
     if (stale && (!stale->expires_at || *stale->expires_at > wall)) {
       result.outcome = AuthOutcome::valid;
       result.token = std::move(stale);
+      result.stale = true;
       return result;
     }
     result.outcome = AuthOutcome::store_unavailable;

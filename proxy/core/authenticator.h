@@ -32,10 +32,16 @@ enum class AuthOutcome : uint8_t {
 
 std::string_view name(AuthOutcome o);
 
+// Whether the validation cache answered, for the metrics; `none` when it was not asked (a
+// malformed token). A cache bypassed while invalidations may be missed counts as a miss.
+enum class CacheUse : uint8_t { none, hit, miss };
+
 struct AuthResult {
   AuthOutcome outcome = AuthOutcome::unknown;
   std::shared_ptr<const auth::CachedToken> token;  // with `valid`
   std::chrono::seconds retry_after{0};             // with `rate_limited`
+  CacheUse cache = CacheUse::none;                 // from authenticate()
+  bool stale = false;  // `valid` from an expired cache entry: the store could not answer
 };
 
 // A store lookup that authenticate() could not answer from memory. Filled by authenticate(),

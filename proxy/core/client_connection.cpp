@@ -3,6 +3,7 @@
 #include <event2/buffer.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 
@@ -16,7 +17,9 @@
 #include "core/worker.h"
 #include "http/parser.h"
 #include "http/serialize.h"
+#include "metrics/auth_outcome_label.h"
 #include "ops/log.h"
+#include "tls/tls_bufferevent.h"
 
 namespace fathom {
 
@@ -50,8 +53,35 @@ void ClientConnection::start() {
   timeval idle = to_timeval(rt_->config.timeouts.idle);
   // A client that stops reading what we send is dropped after the idle timeout.
   bufferevent_set_timeouts(bev_, nullptr, &idle);
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  direct_writes_ = !tls::is_tls(bev_);
+  bufferevent_enable(bev_, direct_writes_ ? EV_READ : EV_READ | EV_WRITE);
   arm_head_timer();
+}
+
+// The bufferevent's own write waits for the loop to report the socket writable: an epoll_ctl to
+// ask, a loop turn, the write, and an epoll_ctl to stop asking, for every response. A socket
+// that has room (nearly always, for an answer of a few KiB) takes the bytes now instead; only
+// what it leaves waits for the write event, and the callbacks that wait for the output to drain
+// (close after an error, a paused download, pipelined requests) run as if it had fired.
+void ClientConnection::flush_client() {
+  if (!direct_writes_) return;
+  evbuffer* out = bufferevent_get_output(bev_);
+  // Each round writes everything queued; what waited for the drain may queue more (the next
+  // part of a download, a pipelined request's answer), and runs out when its input does.
+  while (!closed_ && evbuffer_get_length(out) > 0) {
+    if (bufferevent_get_enabled(bev_) & EV_WRITE) return;  // a write in progress goes its way
+    const int n = evbuffer_write_atmost(out, bufferevent_getfd(bev_), -1);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      // Let the bufferevent's own write meet the error and report it to on_client_event.
+      bufferevent_enable(bev_, EV_WRITE);
+      return;
+    }
+    if (evbuffer_get_length(out) > 0) {
+      bufferevent_enable(bev_, EV_WRITE);
+      return;
+    }
+    on_client_write(bev_, this);
+  }
 }
 
 void ClientConnection::drain() {
@@ -96,6 +126,9 @@ void ClientConnection::on_client_read(bufferevent*, void* arg) {
 void ClientConnection::on_client_write(bufferevent*, void* arg) {
   auto* self = static_cast<ClientConnection*>(arg);
   CallbackScope scope(*self);
+  if (self->direct_writes_ && evbuffer_get_length(bufferevent_get_output(self->bev_)) == 0) {
+    bufferevent_disable(self->bev_, EV_WRITE);  // drained: the next response goes direct again
+  }
   switch (self->phase_) {
     case Phase::closing:
       if (evbuffer_get_length(bufferevent_get_output(self->bev_)) == 0) self->close();
@@ -117,6 +150,7 @@ void ClientConnection::on_client_write(bufferevent*, void* arg) {
 void ClientConnection::on_client_event(bufferevent*, short what, void* arg) {
   auto* self = static_cast<ClientConnection*>(arg);
   CallbackScope scope(*self);
+  if (what & BEV_EVENT_CONNECTED) return;  // a TLS handshake completed; the request follows
   if ((what & BEV_EVENT_EOF) && self->body_done_ &&
       (self->phase_ == Phase::forward || self->phase_ == Phase::auth_wait)) {
     // The client half-closed after sending its whole request: still deliver the response.
@@ -125,6 +159,13 @@ void ClientConnection::on_client_event(bufferevent*, short what, void* arg) {
   }
   if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING)) {
     log::info("client_timeout", {{"client", self->peer_}, {"phase", "body"}});
+  }
+  if (what & BEV_EVENT_ERROR) {
+    // A refused handshake (TLS 1.1, no shared cipher, a client that distrusts our certificate)
+    // otherwise leaves no trace on this side.
+    if (std::string why = tls::failure_reason(self->bev_); !why.empty()) {
+      log::info("tls_failed", {{"client", self->peer_}, {"message", why}});
+    }
   }
   self->close();
 }
@@ -250,6 +291,7 @@ void ClientConnection::dispatch() {
   Credentials creds = read_credentials(head_);
   if (creds.status == CredentialStatus::query_token) {
     audit_kind_ = AuditKind::auth_failed;
+    worker_.metrics().authenticated(metrics::AuthLabel::query_token);
     send_error(401, "invalid_token",
                "Tokens in the query string are refused; send the token in the Authorization "
                "header as \"Bearer <token>\".",
@@ -289,6 +331,7 @@ void ClientConnection::authorize(const Credentials& creds) {
   Authenticator& authn = *worker_.services().authenticator;
   switch (creds.status) {
     case CredentialStatus::none:
+      worker_.metrics().authenticated(metrics::AuthLabel::missing);
       refuse_credentials("This route needs a bearer token: send \"Authorization: Bearer <token>\".",
                          false);
       return;
@@ -297,10 +340,12 @@ void ClientConnection::authorize(const Credentials& creds) {
     default: {
       std::chrono::seconds retry{0};
       if (authn.blocked(peer_, &retry)) {
+        worker_.metrics().authenticated(metrics::AuthLabel::rate_limited);
         refuse_rate_limited(retry);
         return;
       }
       authn.record_failure(peer_);
+      worker_.metrics().authenticated(metrics::AuthLabel::malformed);
       refuse_credentials("The Authorization header must be \"Bearer <token>\" with one token.",
                          true);
       return;
@@ -308,6 +353,8 @@ void ClientConnection::authorize(const Credentials& creds) {
   }
   PendingLookup pending;
   AuthResult r = authn.authenticate(creds.token, peer_, pending);
+  if (r.cache == CacheUse::hit) worker_.metrics().cache_hits.add();
+  if (r.cache == CacheUse::miss) worker_.metrics().cache_misses.add();
   if (r.outcome == AuthOutcome::pending) {
     wait_for_lookup(std::move(pending));
     return;
@@ -321,18 +368,30 @@ void ClientConnection::wait_for_lookup(PendingLookup pending) {
   wait->worker = &worker_;
   wait->connection = this;
   auth_wait_ = wait;
+  wait->asked = std::chrono::steady_clock::now();
   worker_.services().authenticator->lookup(std::move(pending), [wait](AuthResult r) {
     wait->result = std::move(r);
+    wait->answered = std::chrono::steady_clock::now();
     // Whoever comes second goes on: this callback (the store answered later, on its own
     // thread: hand the answer to the worker), or the worker below (the store answered before
     // lookup() returned, as the embedded one does: go on without a round trip through the loop).
     if (wait->state.exchange(AuthWait::kAnswered) == AuthWait::kWorkerReturned) {
       wait->worker->post([wait] {
+        count_lookup(*wait);
         if (wait->connection != nullptr) wait->connection->lookup_done();
       });
     }
   });
-  if (wait->state.exchange(AuthWait::kWorkerReturned) == AuthWait::kAnswered) lookup_done();
+  if (wait->state.exchange(AuthWait::kWorkerReturned) == AuthWait::kAnswered) {
+    count_lookup(*wait);
+    lookup_done();
+  }
+}
+
+void ClientConnection::count_lookup(const AuthWait& wait) {
+  const AuthResult& r = wait.result;
+  wait.worker->metrics().store_answered(wait.answered - wait.asked,
+                                        r.stale || r.outcome == AuthOutcome::store_unavailable);
 }
 
 void ClientConnection::lookup_done() {
@@ -345,6 +404,7 @@ void ClientConnection::lookup_done() {
 
 void ClientConnection::authenticated(AuthResult r) {
   const AccessDecision& decision = decision_;
+  worker_.metrics().authenticated(metrics::label_of(r));
   switch (r.outcome) {
     case AuthOutcome::valid:
       break;
@@ -446,6 +506,7 @@ void ClientConnection::set_timer(std::chrono::milliseconds ms) {
 }
 
 void ClientConnection::close_after_flush() {
+  if (phase_ == Phase::tunnel) worker_.metrics().open_tunnels.dec();
   phase_ = Phase::closing;
   evtimer_del(timer_);
   if (up_ != nullptr) release_upstream(false);
@@ -461,6 +522,7 @@ void ClientConnection::close_after_flush() {
 void ClientConnection::close() {
   if (closed_) return;
   closed_ = true;
+  if (phase_ == Phase::tunnel) worker_.metrics().open_tunnels.dec();
   phase_ = Phase::closing;
   if (local_state_) {
     local_state_->detach();
@@ -508,6 +570,7 @@ void ClientConnection::send_error(int status, std::string_view error, std::strin
 void ClientConnection::send_local(int status, std::string_view content_type, std::string_view body,
                                   std::span<const std::pair<std::string, std::string>> extra,
                                   bool keep_alive) {
+  worker_.metrics().answered(status);
   keep_alive = keep_alive && body_done_;
   std::string out;
   out.reserve(256 + body.size());
@@ -517,8 +580,12 @@ void ClientConnection::send_local(int status, std::string_view content_type, std
   out += http::reason_phrase(status);
   out += "\r\n";
   http::append_header(out, "Content-Type", content_type);
-  http::append_header(out, "Content-Length", std::to_string(body.size()));
-  http::append_header(out, "Cache-Control", "no-store");
+  // A 304 may only carry the 200's Content-Length (RFC 9110 §8.6), which a handler does not give.
+  if (status != 304) http::append_header(out, "Content-Length", std::to_string(body.size()));
+  // Local answers are not cached unless the handler says otherwise (the dashboard's files).
+  bool own_caching = false;
+  for (const auto& header : extra) own_caching |= http::iequals(header.first, "Cache-Control");
+  if (!own_caching) http::append_header(out, "Cache-Control", "no-store");
   if (!request_id_.empty()) http::append_header(out, "X-Request-Id", request_id_);
   for (const auto& [name, value] : extra) http::append_header(out, name, value);
   if (!keep_alive) {

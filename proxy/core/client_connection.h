@@ -66,13 +66,17 @@ class ClientConnection {
 
   // Callbacks nest (a write inside a read callback may fire another); the object is deleted
   // only when the outermost one returns, so a close() deep inside never pulls the floor away.
+  // On the way out of the outermost one, whatever the callback queued for the client is written
+  // (flush_client), so that one callback's output leaves in one write.
   struct CallbackScope {
     explicit CallbackScope(ClientConnection& c) : c_(c) { ++c_.depth_; }
     ~CallbackScope() {
+      if (c_.depth_ == 1 && !c_.closed_) c_.flush_client();
       if (--c_.depth_ == 0 && c_.closed_) delete &c_;
     }
     ClientConnection& c_;
   };
+  void flush_client();
 
   // --- client side (client_connection.cpp) ---
   static void on_client_read(bufferevent*, void* arg);
@@ -141,6 +145,9 @@ class ClientConnection {
   bool timer_is_head_ = false;  // the header-read deadline is armed
   bool in_process_input_ = false;
   bool closed_ = false;
+  // Plain TCP: responses are written straight to the socket (flush_client) and the
+  // bufferevent's write event is enabled only while bytes remain. TLS: the bufferevent writes.
+  bool direct_writes_ = false;
   int depth_ = 0;
   bool draining_ = false;
 
@@ -179,7 +186,12 @@ class ClientConnection {
     ClientConnection* connection = nullptr;
     AuthResult result;
     std::atomic<int> state{0};
+    // For fathom_store_lookup_seconds: set before asking, and by the store's callback.
+    std::chrono::steady_clock::time_point asked;
+    std::chrono::steady_clock::time_point answered;
   };
+  // On the worker's thread, once the answer is in: the lookup's duration and any store error.
+  static void count_lookup(const AuthWait& wait);
   std::shared_ptr<AuthWait> auth_wait_;
 
   // Upstream side.
@@ -189,6 +201,7 @@ class ClientConnection {
   bool up_eof_ = false;
   bool up_response_started_ = false;  // a response head went to the client
   std::string up_head_;               // the serialized request head, kept for one retry
+  std::chrono::steady_clock::time_point up_head_sent_;  // for fathom_upstream_response_seconds
   std::string resp_buf_;
   http::ResponseHead resp_;
   uint64_t resp_left_ = 0;

@@ -4,8 +4,7 @@
 
 #include <optional>
 
-#include "http/chars.h"
-#include "http/target.h"
+#include "core/explain_query.h"
 
 namespace fathom {
 namespace {
@@ -46,40 +45,11 @@ class ExplainedRequest final : public Request {
   const Identity& caller_;
 };
 
-// Percent-decodes a query value ('+' is a space in forms); nullopt for a broken escape.
-std::optional<std::string> decode_component(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      int hi = http::chars::hex_value(in[i + 1]);
-      int lo = http::chars::hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
 Response bad_request(std::string_view message) {
   Response r;
   r.status = 400;
   r.body = Json{{"error", "invalid_request"}, {"message", message}}.dump();
   return r;
-}
-
-bool valid_method(std::string_view m) {
-  if (m.empty() || m.size() > 32) return false;
-  for (char c : m) {
-    if (!http::chars::is(c, http::chars::kTchar)) return false;
-  }
-  return true;
 }
 
 void add_step(Explanation& out, const std::string& plugin, const char* role,
@@ -135,37 +105,12 @@ Explanation explain_access(const PluginSet& plugins, const Request& request,
 
 Response explain_route(const PluginSet& plugins, std::string_view query, const Identity& caller,
                        std::string_view client, std::string_view request_id) {
-  std::optional<std::string> method, path;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    size_t eq = pair.find('=');
-    std::string_view name = pair.substr(0, eq);
-    std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    if (name != "method" && name != "path") {
-      return bad_request("Unknown parameter \"" + std::string(name.substr(0, 64)) +
-                         "\": explain takes method and path.");
-    }
-    std::optional<std::string> value = decode_component(raw);
-    if (!value) return bad_request(std::string(name) + ": broken percent-encoding.");
-    (name == "method" ? method : path) = std::move(*value);
-  }
-  if (!method || !valid_method(*method)) {
-    return bad_request("method: give the HTTP method to explain, e.g. method=POST.");
-  }
-  if (!path || path->empty() || (*path)[0] != '/') {
-    return bad_request(
-        "path: give the request path to explain, starting with '/', e.g. path=/v1/x.");
-  }
-  http::Target target;
-  if (http::parse_target(*path, target) != http::Refusal::none || !target.query.empty()) {
-    return bad_request(
-        "path: not a path the proxy would accept (no query, no dot segments, no encoded "
-        "slashes).");
-  }
+  ExplainQueryParse parsed = parse_explain_query(query);
+  if (!parsed.query) return bad_request(parsed.error);
+  const std::string& method = parsed.query->method;
+  const std::string& path = parsed.query->path;
 
-  ExplainedRequest request(*method, target.path, client, request_id, caller);
+  ExplainedRequest request(method, path, client, request_id, caller);
   Explanation e = explain_access(plugins, request, caller);
 
   Json steps = Json::array();
@@ -176,8 +121,8 @@ Response explain_route(const PluginSet& plugins, std::string_view query, const I
                      {"scopes", s.scopes},
                      {"reason", s.reason}});
   }
-  Json body = {{"method", *method},
-               {"path", std::string(target.path)},
+  Json body = {{"method", method},
+               {"path", path},
                {"token_id", caller.token_id},
                {"verdict", verdict_name(e.verdict)},
                {"allowed", e.allowed},

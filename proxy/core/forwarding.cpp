@@ -16,6 +16,7 @@
 #include "http/parser.h"
 #include "http/serialize.h"
 #include "ops/log.h"
+#include "tls/tls_bufferevent.h"
 
 namespace fathom {
 namespace {
@@ -53,6 +54,7 @@ bool retryable(std::string_view method) {
 constexpr size_t kLibeventReadStep = 4096;
 
 void read_more(bufferevent* bev, size_t budget) {
+  if (tls::is_tls(bev)) return;  // the socket holds ciphertext; only OpenSSL may read it
   evbuffer* in = bufferevent_get_input(bev);
   if (evbuffer_get_length(in) < kLibeventReadStep || budget < kLibeventReadStep) return;
   evbuffer_unfreeze(in, 0);
@@ -105,6 +107,7 @@ void ClientConnection::on_upstream_event(bufferevent*, short what, void* arg) {
   CallbackScope scope(*self);
   if (what & BEV_EVENT_CONNECTED) {
     self->up_connecting_ = false;
+    self->up_head_sent_ = std::chrono::steady_clock::now();  // the queued head goes out now
     set_nodelay(self->up_);
     if (self->body_done_ && !self->up_response_started_) {
       self->set_timer(self->rt_->config.timeouts.upstream_response);
@@ -128,6 +131,18 @@ void ClientConnection::on_upstream_event(bufferevent*, short what, void* arg) {
       self->up_ = nullptr;
       if (self->connect_upstream(false)) self->request_body_done();
       return;
+    }
+    if (self->up_connecting_ && (what & BEV_EVENT_ERROR)) {
+      // A failed handshake (an untrusted or misnamed certificate, no common protocol) is a
+      // configuration problem worth its own line; the client only learns that the lake failed.
+      if (std::string why = tls::failure_reason(self->up_); !why.empty()) {
+        log::warn("upstream_tls_failed", {{"upstream", self->rt_->config.upstream.url},
+                                          {"message", why},
+                                          {"request_id", self->request_id_}});
+        self->upstream_failed(502, "upstream_unavailable",
+                              "The TLS handshake with the lake failed; see the daemon's log.");
+        return;
+      }
     }
     self->upstream_failed(502, "upstream_unavailable",
                           self->up_connecting_
@@ -170,10 +185,18 @@ bool ClientConnection::connect_upstream(bool allow_pooled) {
   const Runtime& rt = *rt_;
   up_ =
       allow_pooled ? worker_.upstream_pool().take(rt.upstream_addr, rt.upstream_addr_len) : nullptr;
+  if (up_ != nullptr && tls::context_of(up_) != rt.upstream_tls.get()) {
+    // Pooled under another runtime (http then https, or another CA file): start afresh.
+    bufferevent_free(up_);
+    up_ = nullptr;
+  }
   up_reused_ = up_ != nullptr;
   up_connecting_ = false;
   if (up_ == nullptr) {
-    up_ = bufferevent_socket_new(worker_.base(), -1, BEV_OPT_CLOSE_ON_FREE);
+    up_ = rt.upstream_tls != nullptr
+              ? tls::connect_bufferevent(worker_.base(), rt.upstream_tls.get(),
+                                         rt.config.upstream.host)
+              : bufferevent_socket_new(worker_.base(), -1, BEV_OPT_CLOSE_ON_FREE);
     if (up_ == nullptr ||
         bufferevent_socket_connect(up_, reinterpret_cast<const sockaddr*>(&rt.upstream_addr),
                                    static_cast<int>(rt.upstream_addr_len)) < 0) {
@@ -190,7 +213,9 @@ bool ClientConnection::connect_upstream(bool allow_pooled) {
   bufferevent_set_max_single_read(up_, kMaxSingleIo);
   bufferevent_set_max_single_write(up_, kMaxSingleIo);
   evbuffer* out = bufferevent_get_output(up_);
-  if (up_reused_ && body_done_ && !head_.upgrade && evbuffer_get_length(out) == 0) {
+  up_head_sent_ = std::chrono::steady_clock::now();
+  if (up_reused_ && body_done_ && !head_.upgrade && evbuffer_get_length(out) == 0 &&
+      !tls::is_tls(up_)) {
     // Only a head to send on a connection known to be open: send it now. Waiting for the loop
     // to report the socket writable costs a loop turn and two epoll_ctl calls per request.
     // What the socket does not take goes the usual way; so does a failed send, which the
@@ -232,7 +257,7 @@ void ClientConnection::build_upstream_head() {
   }
   // The proxy is the front door: what the client claims about earlier hops is not kept.
   http::append_header(out, "X-Forwarded-For", peer_);
-  http::append_header(out, "X-Forwarded-Proto", "http");
+  http::append_header(out, "X-Forwarded-Proto", tls::is_tls(bev_) ? "https" : "http");
   http::append_header(out, "X-Request-Id", request_id_);
   if (token_ != nullptr) {
     http::append_header(out, "X-Fathom-Token-Id", token_->token_id);
@@ -353,6 +378,9 @@ bool ClientConnection::read_response_head() {
     resp_buf_.assign(p, r.consumed);
     rebase(resp_, Rebase{p, r.consumed, resp_buf_.data()});
     evbuffer_drain(in, r.consumed);
+    if (resp_.status == 101 || resp_.status >= 200) {
+      worker_.metrics().upstream_response.observe(std::chrono::steady_clock::now() - up_head_sent_);
+    }
     if (resp_.status == 101) {
       if (!head_.upgrade) {
         upstream_failed(502, "upstream_unavailable", "The lake switched protocols unasked.");
@@ -413,6 +441,7 @@ void ClientConnection::send_response_head() {
   evbuffer_add(bufferevent_get_output(bev_), out.data(), out.size());
   up_response_started_ = true;
   resp_status_ = resp_.status;
+  worker_.metrics().answered(resp_status_);  // now: a stream may never end cleanly
   if (resp_.framing == http::Framing::none) {
     resp_done_ = true;
     response_done();
@@ -541,6 +570,8 @@ void ClientConnection::start_tunnel() {
   evbuffer_add(bufferevent_get_output(bev_), out.data(), out.size());
   phase_ = Phase::tunnel;
   up_response_started_ = true;
+  worker_.metrics().answered(101);
+  worker_.metrics().open_tunnels.inc();
   log_request(101);
   record_audit(101);  // now, not when the tunnel ends: it may stay open for hours
   // A tunnel may stay quiet for hours (a WebSocket waiting for events): no read timeouts.

@@ -32,6 +32,17 @@ std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation,
   rt->upstream_addr_len = static_cast<socklen_t>(res->ai_addrlen);
   freeaddrinfo(res);
 
+  try {
+    if (config.tls.enabled()) {
+      rt->listener_tls = tls::make_server_context(config.tls.cert, config.tls.key);
+    }
+    if (config.upstream.scheme == "https") {
+      rt->upstream_tls = tls::make_client_context(config.upstream.ca_file, "upstream.ca_file");
+    }
+  } catch (const tls::TlsError& e) {
+    throw ConfigError(config.source_path + ": " + e.key() + ": " + e.what());
+  }
+
   rt->plugins = load_plugins(config.plugins, services);
   rt->explain = std::make_unique<ExplainHandler>(*rt->plugins);
   rt->config = std::move(config);

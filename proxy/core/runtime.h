@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "http/parser.h"
 #include "plugin_host/plugin_loader.h"
+#include "tls/tls_context.h"
 
 namespace fathom {
 
@@ -24,10 +25,15 @@ struct Runtime {
   http::HeadLimits head_limits;
   sockaddr_storage upstream_addr{};
   socklen_t upstream_addr_len = 0;
+  // Built afresh by every reload, so that a renewed certificate is read on SIGHUP. Connections
+  // hold their SSL (and through it the context) for their whole life, whatever a reload does.
+  tls::ContextPtr listener_tls;  // null: the listeners speak plain HTTP
+  tls::ContextPtr upstream_tls;  // null: upstream.url is http://
   uint64_t generation = 0;
 };
 
-// Resolves the upstream address and loads the plugins. Throws ConfigError or PluginError.
+// Resolves the upstream address, reads the TLS files and loads the plugins. Throws ConfigError
+// (naming tls.cert, tls.key or upstream.ca_file for a file that cannot be used) or PluginError.
 // `services` is lent to the plugins' hosts (null for check-config).
 std::shared_ptr<const Runtime> build_runtime(Config config, uint64_t generation,
                                              HostServices* services);

@@ -21,6 +21,10 @@
 #include "core/runtime.h"
 #include "core/services.h"
 #include "core/worker.h"
+#include "metrics/build_info.h"
+#include "metrics/metrics_server.h"
+#include "metrics/prometheus_text.h"
+#include "metrics/snapshot.h"
 #include "ops/listen_fds.h"
 #include "ops/log.h"
 #include "ops/sd_notify.h"
@@ -41,7 +45,22 @@ struct Server {
   event* watchdog = nullptr;
   std::vector<uint64_t> beats;  // each worker's heartbeat at the previous watchdog tick
   event* upkeep = nullptr;
+  std::unique_ptr<metrics::MetricsServer> metrics;  // on `base`; none with metrics.listen ""
+  double start_time = 0;                            // Unix time, for fathom_start_time_seconds
 };
+
+// One scrape: every worker's counters added up, read on the main thread while they run.
+std::string render_metrics(const Server& s) {
+  std::vector<const metrics::WorkerMetrics*> each;
+  each.reserve(s.workers.size());
+  for (const auto& w : s.workers) each.push_back(&w->metrics());
+  return metrics::prometheus_text(metrics::sum(each), {metrics::build_version(), s.start_time});
+}
+
+bool same_address(const std::optional<ListenAddress>& a, const std::optional<ListenAddress>& b) {
+  if (!a || !b) return a.has_value() == b.has_value();
+  return a->host == b->host && a->port == b->port;
+}
 
 // Upkeep off the request path, on the main loop: idle expiry and audit retention. Both only
 // queue writes to their store's own thread, so the loop never waits on a disk here.
@@ -108,6 +127,9 @@ void reload(Server& s) {
     if (listen_changed || cfg.workers != old.workers) {
       log::warn("reload_partial", {{"message", "listen and workers take effect on restart"}});
     }
+    if (!same_address(cfg.metrics.listen, old.metrics.listen)) {
+      log::warn("reload_partial", {{"message", "metrics.listen takes effect on restart"}});
+    }
     log::set_level(cfg.log_level);
     s.runtimes.publish(build_runtime(std::move(cfg), ++s.generation, s.services.get()));
     log::info("reloaded", {{"generation", static_cast<long long>(s.generation)}});
@@ -171,6 +193,8 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   evthread_use_pthreads();
   signal(SIGPIPE, SIG_IGN);
   Server s;
+  s.start_time =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   s.config_path = config_path;
   s.exe_dir = exe_dir;
   // systemd's variables are read and cleared before any thread starts (setenv is not
@@ -236,6 +260,16 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
     ::close(fd);  // every worker holds its own dup
   }
   s.base = event_base_new();
+  if (const std::optional<ListenAddress>& m = rt->config.metrics.listen) {
+    try {
+      s.metrics =
+          std::make_unique<metrics::MetricsServer>(s.base, *m, [&s] { return render_metrics(s); });
+    } catch (const std::exception& e) {
+      log::error("listen_failed", {{"message", e.what()}});
+      event_base_free(s.base);
+      return 1;
+    }
+  }
   event* hup = evsignal_new(
       s.base, SIGHUP, [](evutil_socket_t, short, void* arg) { reload(*static_cast<Server*>(arg)); },
       &s);
@@ -290,7 +324,13 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
     addresses += a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host;
     addresses += ":" + std::to_string(a.port);
   }
+  std::string metrics_address = "off";
+  if (const std::optional<ListenAddress>& m = rt->config.metrics.listen) {
+    metrics_address = m->host.find(':') != std::string::npos ? "[" + m->host + "]" : m->host;
+    metrics_address += ":" + std::to_string(s.metrics->port());
+  }
   log::info("listening", {{"listen", addresses},
+                          {"metrics", metrics_address},
                           {"workers", rt->config.workers},
                           {"upstream", rt->config.upstream.url},
                           {"plugins", static_cast<long long>(rt->plugins->names().size())},
@@ -299,6 +339,7 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
   rt.reset();
 
   event_base_dispatch(s.base);
+  s.metrics.reset();  // it reads the workers' metrics
   for (auto& w : s.workers) w->join();
   s.workers.clear();
   // The store's writer finishes every queued write (and its callbacks into plugin code) before

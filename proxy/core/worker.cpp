@@ -17,6 +17,7 @@
 #include "core/client_connection.h"
 #include "core/flow.h"
 #include "ops/log.h"
+#include "tls/tls_bufferevent.h"
 
 namespace fathom {
 namespace {
@@ -168,13 +169,17 @@ void Worker::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int 
 }
 
 void Worker::accept(evutil_socket_t fd, sockaddr* addr, int) {
-  if (draining_ || connection_count_ >= runtime()->config.limits.max_connections) {
+  const Runtime& rt = *runtime();
+  if (draining_ || connection_count_ >= rt.config.limits.max_connections) {
     evutil_closesocket(fd);
     return;
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  bufferevent* bev = bufferevent_socket_new(base_, fd, BEV_OPT_CLOSE_ON_FREE);
+  // The context of the newest runtime: a reload's new certificate applies from the next accept.
+  bufferevent* bev = rt.listener_tls != nullptr
+                         ? tls::accept_bufferevent(base_, fd, rt.listener_tls.get())
+                         : bufferevent_socket_new(base_, fd, BEV_OPT_CLOSE_ON_FREE);
   if (bev == nullptr) {
     evutil_closesocket(fd);
     return;
@@ -184,6 +189,7 @@ void Worker::accept(evutil_socket_t fd, sockaddr* addr, int) {
   if (connections_ != nullptr) connections_->prev = c;
   connections_ = c;
   ++connection_count_;
+  metrics_.open_connections.inc();
   c->start();
 }
 
@@ -209,6 +215,7 @@ void Worker::connection_closed(ClientConnection* c) {
   if (connections_ == c) connections_ = c->next;
   c->prev = c->next = nullptr;
   --connection_count_;
+  metrics_.open_connections.dec();
   maybe_finish_drain();
 }
 

@@ -16,6 +16,7 @@
 #include "core/runtime.h"
 #include "core/services.h"
 #include "core/upstream_pool.h"
+#include "metrics/worker_metrics.h"
 
 namespace fathom {
 
@@ -60,6 +61,9 @@ class Worker {
   // Writes a new 32-hex-character request id into `out`, reusing its capacity.
   void new_request_id(std::string& out);
   size_t open_connections() const { return connection_count_; }
+  // Written on the worker's thread only; read by the metrics scrape on the main thread.
+  metrics::WorkerMetrics& metrics() { return metrics_; }
+  const metrics::WorkerMetrics& metrics() const { return metrics_; }
 
  private:
   static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
@@ -87,6 +91,7 @@ class Worker {
   event* drain_timer_ = nullptr;
   std::chrono::milliseconds drain_deadline_{0};
   std::mt19937_64 ids_;
+  metrics::WorkerMetrics metrics_;
 };
 
 }  // namespace fathom

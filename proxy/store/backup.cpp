@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/backup_reader.h"
 #include "store/file_io.h"
 #include "store/frame.h"
 #include "store/journal.h"
@@ -30,17 +31,6 @@ constexpr int kBackupAttempts = 8;
 
 SyncFn data_sync() {
   return [](int fd) { return ::fdatasync(fd); };
-}
-
-// The fingerprint in a file's header, or empty when its first record is not a header.
-std::string header_fingerprint(const std::vector<Frame>& frames) {
-  if (frames.empty()) return {};
-  try {
-    DecodedOp op = decode_op(frames.front().payload);
-    if (op.kind == DecodedOp::Kind::header) return op.key_fingerprint;
-  } catch (const CodecError&) {
-  }
-  return {};
 }
 
 struct StoreView {
@@ -110,32 +100,13 @@ std::optional<StoreView> read_once(const std::filesystem::path& store_dir) {
   return view;
 }
 
-[[noreturn]] void not_a_backup(const std::filesystem::path& backup, std::string_view why) {
-  throw StoreError(backup.string() + ": not a complete fathom-auth backup (" + std::string(why) +
-                   ")");
-}
-
 // The backup's tokens, checked against `key_fingerprint` before anything is replaced.
 StoreView read_backup(const std::filesystem::path& backup, std::string_view key_fingerprint) {
   std::string bytes;
   if (!read_file(backup, bytes)) throw StoreError(backup.string() + ": no such file");
-  FrameScan scan = scan_frames(bytes);
-  if (scan.end != FrameScan::End::clean) {
-    not_a_backup(backup, scan.problem + " at byte " + std::to_string(scan.bad_offset));
-  }
-  StoreView view;
-  view.key_fingerprint = header_fingerprint(scan.frames);
-  if (view.key_fingerprint.empty()) not_a_backup(backup, "no header");
-  if (view.key_fingerprint != key_fingerprint) {
-    throw StoreError(backup.string() + ": written under another token-hash.key (fingerprint " +
-                     view.key_fingerprint + ", this server's key is " +
-                     std::string(key_fingerprint) +
-                     "); its tokens would match no secret here. Restore it with the key it was "
-                     "taken with");
-  }
-  replay_frames(ReplayContext{backup.parent_path(), key_fingerprint}, backup, FileKind::snapshot,
-                scan.frames, view.tokens, view.pair_codes);
-  return view;
+  BackupContents contents = read_backup_bytes(bytes, backup, key_fingerprint);
+  return StoreView{std::move(contents.tokens), std::move(contents.pair_codes),
+                   std::move(contents.key_fingerprint)};
 }
 
 // Marks revoked every active token the ledger names (by id or by hash), at the ledger's earliest

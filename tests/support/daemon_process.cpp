@@ -95,6 +95,8 @@ nlohmann::json DaemonProcess::complete(nlohmann::json config) const {
     config["listen"] = config_["listen"];
   }
   if (!config.contains("state_dir")) config["state_dir"] = dir_.file("state");
+  // The default metrics address is one per host: daemons under test would fight over it.
+  if (!config.contains("metrics")) config["metrics"] = {{"listen", nullptr}};
   return config;
 }
 
@@ -117,7 +119,7 @@ bool DaemonProcess::start_once(const DaemonOptions& options, std::string& why) {
             child_->exit_status()->describe() + "); stderr: " + tail(err, 4000);
       return false;
     }
-    if (healthz_ok(port_)) {
+    if (options.ready_check ? options.ready_check(port_) : healthz_ok(port_)) {
       if (sole_listener(pid(), port_)) return true;
       // Another process answers on this port too (SO_REUSEPORT lets two daemons share one).
       child_->kill_and_wait();

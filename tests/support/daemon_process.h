@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,14 +27,17 @@ struct DaemonOptions {
   // A listening socket handed over as systemd's socket activation does (fd 3, LISTEN_FDS=1,
   // LISTEN_PID). The daemon serves on it instead of binding "listen", and port() is its port.
   int listen_fd = -1;
+  // How to tell the daemon is up, instead of a plain GET /healthz answering 200 (a TLS listener
+  // needs a TLS client). Gets the port; true once it answers.
+  std::function<bool(uint16_t)> ready_check;
 };
 
 class DaemonProcess {
  public:
-  // Completes `config` (a "listen" on a free port and a "state_dir" in a private folder, unless
-  // it has them), writes it, runs `fathom-auth serve --config FILE` and waits until GET /healthz
-  // answers 200 on a port that only this daemon listens on. Throws std::runtime_error with the
-  // daemon's stderr if it does not come up.
+  // Completes `config` (a "listen" on a free port, a "state_dir" in a private folder and no
+  // metrics listener, unless it has them), writes it, runs `fathom-auth serve --config FILE`
+  // and waits until GET /healthz answers 200 on a port that only this daemon listens on. Throws
+  // std::runtime_error with the daemon's stderr if it does not come up.
   explicit DaemonProcess(nlohmann::json config, DaemonOptions options = {});
   // SIGTERM and a short wait (so sanitizer reports at exit are seen), then SIGKILL. If the test
   // failed, prints the end of the daemon's log.

@@ -3,6 +3,7 @@
 // the admin token itself, and the ways it stops and leaves both tokens active.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "integration/cli/cli_fixture.h"
 #include "integration/tokens/token_checks.h"
@@ -140,6 +141,63 @@ TEST_F(CliRotate, ARevokedOrUnknownTokenIsNotRotated) {
   CliResult by_id = run({"rotate", gone["token_id"].get<std::string>(), "--verify"});
   EXPECT_EQ(by_id.code(), kConflict) << by_id.describe();
   EXPECT_TRUE(by_id.out.empty()) << "nothing was minted, so nothing may be printed";
+}
+
+// What a systemd timer runs: the secret goes to the client's token file (0600, replaced whole),
+// never to stdout, which the journal would keep.
+TEST_F(CliRotate, OutWritesTheNewTokenToAPrivateFileAndNothingSecretToStdout) {
+  nlohmann::json old = mint("nightly-agent", {"lake:read"});
+  const std::string file = scratch.file("agent-token");
+  write_file(file, old["token"].get<std::string>() + "\n");
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);  // the client's group (and, wrongly, others) read it
+  CliResult r = run({"rotate", "nightly-agent", "--out", file, "--grace", "60"});
+  ASSERT_EQ(r.code(), kOk) << r.describe();
+  const std::string fresh = first_line(read_file(file));
+  ASSERT_TRUE(well_formed_token(fresh)) << r.describe();
+  EXPECT_NE(fresh, old["token"].get<std::string>());
+  EXPECT_EQ(read_file(file), fresh + "\n");
+  EXPECT_TRUE(r.out.empty()) << r.describe();
+  EXPECT_FALSE(contains(r.err, fresh)) << r.describe();
+  EXPECT_TRUE(contains(r.err, file)) << r.describe();
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u) << "the owner's and group's access stay, others' goes";
+  EXPECT_EQ(get_stats(proxy.port(), fresh).status, 200);
+  // --grace: the old token still works until it expires.
+  EXPECT_EQ(get_stats(proxy.port(), old["token"].get<std::string>()).status, 200);
+}
+
+TEST_F(CliRotate, OutJsonStepsNeverCarryTheSecret) {
+  nlohmann::json old = mint("json-agent", {"lake:read"});
+  const std::string file = scratch.file("json-agent-token");
+  CliResult r = run({"rotate", "json-agent", "--out", file, "--verify", "--json"});
+  ASSERT_EQ(r.code(), kOk) << r.describe();
+  const std::string fresh = first_line(read_file(file));
+  ASSERT_TRUE(well_formed_token(fresh)) << r.describe();
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "a new file is the owner's alone";
+  EXPECT_FALSE(contains(r.out, fresh)) << r.describe();
+  nlohmann::json minted = nlohmann::json::parse(first_line(r.out), nullptr, false);
+  ASSERT_FALSE(minted.is_discarded()) << r.describe();
+  EXPECT_EQ(minted["token"]["written_to"], file);
+  EXPECT_FALSE(minted["token"].contains("token"));
+  expect_invalid_token(get_stats(proxy.port(), old["token"].get<std::string>()), true);
+}
+
+TEST_F(CliRotate, AnOutFileThatCannotBeWrittenChangesNothing) {
+  nlohmann::json old = mint("stuck-agent", {"lake:read"});
+  CliResult r = run({"rotate", "stuck-agent", "--out", scratch.file("no-such-dir/token")});
+  EXPECT_EQ(r.code(), kLocal) << r.describe();
+  EXPECT_TRUE(contains(r.err, "no-such-dir")) << r.describe();
+  EXPECT_TRUE(r.out.empty()) << r.describe();
+  // Nothing was minted: the name still has exactly one token, the old one, active.
+  ApiReply list = proxy.admin().list();
+  ASSERT_EQ(list.status, 200) << list.describe();
+  int named = 0;
+  for (const auto& t : list.body["tokens"]) named += t["name"] == "stuck-agent" ? 1 : 0;
+  EXPECT_EQ(named, 1) << list.describe();
+  EXPECT_EQ(get_stats(proxy.port(), old["token"].get<std::string>()).status, 200);
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ DaemonOptions memory_measuring() {
   const char* current = std::getenv("ASAN_OPTIONS");
   std::string value = current && *current ? std::string(current) + ":" : std::string();
   value += "quarantine_size_mb=8";
-  return DaemonOptions{{{"ASAN_OPTIONS", value}}};
+  DaemonOptions options;
+  options.env = {{"ASAN_OPTIONS", value}};
+  return options;
 }
 
 // Warms the daemon's per-connection and upstream pool state so that the baseline includes it.
