@@ -54,6 +54,8 @@ void ClientConnection::start() {
   // A client that stops reading what we send is dropped after the idle timeout.
   bufferevent_set_timeouts(bev_, nullptr, &idle);
   direct_writes_ = !tls::is_tls(bev_);
+  // A new bufferevent starts with writing enabled; direct writes enable it only when needed.
+  if (direct_writes_) bufferevent_disable(bev_, EV_WRITE);
   bufferevent_enable(bev_, direct_writes_ ? EV_READ : EV_READ | EV_WRITE);
   arm_head_timer();
 }

@@ -45,6 +45,12 @@ Worker::Worker(unsigned index, RuntimeHolder& runtimes, Services& services)
   RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
   ids_.seed(seed ^ index);
   accept_pause_ = evtimer_new(base_, on_resume_accept, this);
+  log_flush_ = event_new(
+      base_, -1, 0, [](evutil_socket_t, short, void*) { log::flush_held(); }, nullptr);
+}
+
+void Worker::wake_log_flush(void* arg) {
+  event_active(static_cast<Worker*>(arg)->log_flush_, EV_TIMEOUT, 0);
 }
 
 Worker::~Worker() {
@@ -55,6 +61,7 @@ Worker::~Worker() {
   if (drain_timer_ != nullptr) event_free(drain_timer_);
   if (heartbeat_timer_ != nullptr) event_free(heartbeat_timer_);
   if (accept_pause_ != nullptr) event_free(accept_pause_);
+  if (log_flush_ != nullptr) event_free(log_flush_);
   runtime_.reset();
   event_base_free(base_);
 }
@@ -122,7 +129,11 @@ void Worker::beat_every(std::chrono::microseconds interval) {
 }
 
 void Worker::start() {
-  thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
+  thread_ = std::thread([this] {
+    log::hold_lines(wake_log_flush, this);
+    event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+    log::hold_lines(nullptr, nullptr);  // writes what the last turn held
+  });
 }
 
 void Worker::join() {

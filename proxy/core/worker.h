@@ -83,6 +83,10 @@ class Worker {
   ClientConnection* connections_ = nullptr;
   size_t connection_count_ = 0;
   event* accept_pause_ = nullptr;
+  // Writes the loop turn's held log lines (log::hold_lines): one write(2) per turn, not one per
+  // request. Activated by the first line held; runs after the turn's ready callbacks.
+  event* log_flush_ = nullptr;
+  static void wake_log_flush(void* arg);
   event* heartbeat_timer_ = nullptr;
   std::atomic<uint64_t> heartbeat_{0};
   UpstreamPool pool_;

@@ -40,7 +40,43 @@ void append_time(std::string& out) {
   out.append(buf, static_cast<size_t>(n));
 }
 
+// The lines a thread holds (see hold_lines), and whom to tell when the first one arrives.
+struct Held {
+  void (*wake)(void*) = nullptr;
+  void* arg = nullptr;
+  std::string lines;
+};
+thread_local Held t_held;
+constexpr size_t kHeldMax = 16 * 1024;
+
+// A single write keeps lines whole across threads; a short write to a pipe is retried.
+void write_all(std::string_view text) {
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // nowhere to report a failing stderr
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
 }  // namespace
+
+void hold_lines(void (*wake)(void*), void* arg) {
+  flush_held();
+  t_held.wake = wake;
+  t_held.arg = arg;
+}
+
+void flush_held() {
+  if (t_held.lines.empty()) return;
+  write_all(t_held.lines);
+  t_held.lines.clear();
+}
 
 void set_level(LogLevelSetting level) {
   g_level.store(static_cast<int>(level));
@@ -112,17 +148,16 @@ void write(LogLevelSetting level, std::string_view event, std::initializer_list<
     }
   }
   line += "}\n";
-  // A single write keeps lines whole across threads; a short write to a pipe is retried.
-  const char* p = line.data();
-  size_t left = line.size();
-  while (left > 0) {
-    ssize_t n = ::write(STDERR_FILENO, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // nowhere to report a failing stderr
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  if (t_held.wake == nullptr) {
+    write_all(line);
+    return;
+  }
+  const bool first = t_held.lines.empty();
+  t_held.lines += line;
+  if (level >= LogLevelSetting::warn || t_held.lines.size() >= kHeldMax) {
+    flush_held();
+  } else if (first) {
+    t_held.wake(t_held.arg);
   }
 }
 

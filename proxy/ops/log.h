@@ -46,6 +46,15 @@ inline void error(std::string_view event, std::initializer_list<Field> f = {}) {
   write(LogLevelSetting::error, event, f);
 }
 
+// A thread that handles many requests per loop turn (a worker) may hold its info and debug lines
+// and write them together, one write(2) per turn instead of one per request. While held, a
+// line goes to this thread's buffer; the first one calls `wake` (the worker activates an event
+// that runs once the loop's ready callbacks are done), and flush_held() writes them all. A warn
+// or error line, or a buffer past 16 KiB, flushes at once, so order is kept and nothing serious
+// waits. Call from the thread itself; hold_lines(nullptr) flushes and stops holding.
+void hold_lines(void (*wake)(void*), void* arg);
+void flush_held();
+
 // Appends `s` to `out` as the inside of a JSON string (quotes not included).
 void append_json_escaped(std::string& out, std::string_view s);
 

@@ -42,7 +42,8 @@ class HangPolicy final : public fathom::ScopePolicy {
       return fathom::PolicyDecision::deny("test-hang-policy: give until=<absolute file path>");
     }
     const std::string release(query.substr(kUntilParam.size()));
-    host_.log(fathom::LogLevel::info, "test_hang_started", "worker blocked until " + release);
+    // warn, not info: a worker writes its info lines once per loop turn, and this turn blocks.
+    host_.log(fathom::LogLevel::warn, "test_hang_started", "worker blocked until " + release);
     const auto give_up = std::chrono::steady_clock::now() + kLongestHang;
     bool released = false;
     while (!(released = file_exists(release)) && std::chrono::steady_clock::now() < give_up) {

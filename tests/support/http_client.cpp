@@ -76,7 +76,9 @@ std::optional<HttpConnection> HttpConnection::try_open(uint16_t port, millisecon
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(port);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    if (errno == ECONNREFUSED) return std::nullopt;
+    // A reset is a refusal too: a connection that lands in the queue of a listener that is
+    // closing (a daemon draining after SIGTERM) is reset rather than refused.
+    if (errno == ECONNREFUSED || errno == ECONNRESET) return std::nullopt;
     if (errno != EINPROGRESS) {
       throw std::system_error(errno, std::generic_category(),
                               "connect 127.0.0.1:" + std::to_string(port));
@@ -87,7 +89,7 @@ std::optional<HttpConnection> HttpConnection::try_open(uint16_t port, millisecon
     int err = 0;
     socklen_t len = sizeof err;
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err == ECONNREFUSED) return std::nullopt;
+    if (err == ECONNREFUSED || err == ECONNRESET) return std::nullopt;
     if (err != 0) {
       throw std::system_error(err, std::generic_category(),
                               "connect 127.0.0.1:" + std::to_string(port));

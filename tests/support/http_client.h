@@ -49,7 +49,8 @@ class HttpConnection {
  public:
   // Connects to 127.0.0.1:port. Throws std::runtime_error on failure or timeout.
   static HttpConnection open(uint16_t port, milliseconds timeout = kDefaultTimeout);
-  // Like open, but returns nullopt if the connection is refused (nothing listening).
+  // Like open, but returns nullopt if the connection is refused (nothing listening) or reset
+  // (a listener that was closing).
   static std::optional<HttpConnection> try_open(uint16_t port,
                                                 milliseconds timeout = kDefaultTimeout);
 
