@@ -12,6 +12,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/exit_codes.h"
+#include "cli/socket_wait.h"
 #include "cli/tls_session.h"
 #include "http/chunked.h"
 #include "http/parser.h"
@@ -39,16 +40,6 @@ class Socket {
  private:
   int fd_;
 };
-
-// Waits for `events` on `fd`; false on timeout.
-bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
-  pollfd p{fd, events, 0};
-  for (;;) {
-    int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (n < 0 && errno == EINTR) continue;
-    return n > 0;
-  }
-}
 
 }  // namespace
 

@@ -10,21 +10,9 @@
 
 #include "cli/cli_error.h"
 #include "cli/exit_codes.h"
+#include "cli/socket_wait.h"
 
 namespace fathom::cli {
-
-namespace {
-
-bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
-  pollfd p{fd, events, 0};
-  for (;;) {
-    int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (n < 0 && errno == EINTR) continue;
-    return n > 0;
-  }
-}
-
-}  // namespace
 
 TlsSession::TlsSession(int fd, const std::string& host, const std::string& ca_file,
                        std::chrono::milliseconds timeout, const std::string& where)

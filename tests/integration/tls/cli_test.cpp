@@ -10,18 +10,7 @@
 namespace fathom::test::tls_tests {
 namespace {
 
-struct CliOverTls : ::testing::Test {
-  TlsFiles tls;
-  LakeProcess lake;
-  DaemonProcess daemon{[this] {
-                         nlohmann::json c = token_config(lake.port());
-                         tls.enable(c);
-                         return c;
-                       }(),
-                       tls_ready(tls.ca_path())};
-  std::string admin_token = read_bootstrap_token(state_dir_of(daemon));
-  TempDir scratch;
-
+struct CliOverTls : TlsDaemonTest {
   CliResult run(std::vector<std::string> args, const std::string& host = "localhost") const {
     args.insert(args.end(), {"--url", "https://" + host + ":" + std::to_string(daemon.port())});
     return run_cli(args, {{"FATHOM_ADMIN_TOKEN", admin_token}}, scratch);

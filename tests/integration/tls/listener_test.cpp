@@ -10,18 +10,7 @@
 namespace fathom::test::tls_tests {
 namespace {
 
-struct TlsListener : ::testing::Test {
-  TlsFiles tls;
-  LakeProcess lake;
-  DaemonProcess daemon{[this] {
-                         nlohmann::json c = token_config(lake.port());
-                         tls.enable(c);
-                         return c;
-                       }(),
-                       tls_ready(tls.ca_path())};
-  std::string admin_token = read_bootstrap_token(state_dir_of(daemon));
-  TempDir scratch;
-
+struct TlsListener : TlsDaemonTest {
   // A curl header file: the token stays out of the command line.
   std::string bearer_file() const {
     std::string path = scratch.file("auth.header");

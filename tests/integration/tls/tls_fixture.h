@@ -13,9 +13,11 @@
 #include "support/binaries.h"
 #include "support/child_process.h"
 #include "support/daemon_process.h"
+#include "support/lake_process.h"
 #include "support/temp_dir.h"
 #include "support/test_certs.h"
 #include "support/tls_client.h"
+#include "support/token_api.h"
 
 namespace fathom::test::tls_tests {
 
@@ -50,6 +52,20 @@ inline DaemonOptions tls_ready(const std::string& ca_file) {
   };
   return options;
 }
+
+// A lake and a daemon with the token routes behind a TLS listener, and its bootstrap admin token.
+struct TlsDaemonTest : ::testing::Test {
+  TlsFiles tls;
+  LakeProcess lake;
+  DaemonProcess daemon{[this] {
+                         nlohmann::json c = token_config(lake.port());
+                         tls.enable(c);
+                         return c;
+                       }(),
+                       tls_ready(tls.ca_path())};
+  std::string admin_token = read_bootstrap_token(state_dir_of(daemon));
+  TempDir scratch;
+};
 
 // curl with `args`, to its end; the scratch folder keeps its output.
 inline RunResult curl(const TempDir& scratch, std::vector<std::string> args) {
