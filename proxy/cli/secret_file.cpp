@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "cli/cli_error.h"
 #include "cli/exit_codes.h"
@@ -40,11 +41,38 @@ SecretFile::SecretFile(std::string path) : path_(std::move(path)) {
   fd_ = ::mkostemp(temp_.data(), O_CLOEXEC);
   if (fd_ < 0) fail("cannot create a file beside", path_);
   if (exists) {
-    // The client that reads the file (often another user, through its group) must still be
-    // able to after the swap: keep its owner, group and mode, but never bits for others.
-    if (::fchown(fd_, st.st_uid, st.st_gid) != 0 && errno != EPERM) fail("cannot chown", temp_);
-    if (::fchmod(fd_, st.st_mode & 0770) != 0) fail("cannot chmod", temp_);
+    try {
+      keep_access_of(st);
+    } catch (...) {
+      // The constructor did not finish, so the destructor will not run: clean up here.
+      ::close(fd_);
+      ::unlink(temp_.c_str());
+      throw;
+    }
   }
+}
+
+// The client that reads the file (often another user, through its group) must still be able
+// to after the swap: the new file gets the old one's owner, group and mode, never bits for
+// others. Only root can give a file away; anyone else may keep the group if they are in it.
+// Anything less would lock the client out once the old token expires, so it fails the command
+// now, before anything is minted.
+void SecretFile::keep_access_of(const struct stat& st) {
+  if (::fchown(fd_, st.st_uid, st.st_gid) != 0) {
+    if (errno != EPERM) fail("cannot chown", temp_);
+    if (::fchown(fd_, static_cast<uid_t>(-1), st.st_gid) != 0 && errno != EPERM) {
+      fail("cannot chown", temp_);
+    }
+  }
+  struct stat now {};
+  if (::fstat(fd_, &now) != 0) fail("cannot stat", temp_);
+  if (now.st_uid != st.st_uid || now.st_gid != st.st_gid) {
+    throw CliError(kExitLocal, "--out " + path_ + " belongs to uid " + std::to_string(st.st_uid) +
+                                   ", gid " + std::to_string(st.st_gid) +
+                                   "; the replacement could not keep them (run as root or as "
+                                   "its owner), so nothing was changed");
+  }
+  if (::fchmod(fd_, st.st_mode & 0770) != 0) fail("cannot chmod", temp_);
 }
 
 SecretFile::~SecretFile() {

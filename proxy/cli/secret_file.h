@@ -4,6 +4,8 @@
 // one, never half of either.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <string>
 
 namespace fathom::cli {
@@ -24,6 +26,8 @@ class SecretFile {
   const std::string& path() const { return path_; }
 
  private:
+  void keep_access_of(const struct stat& st);
+
   std::string path_;
   std::string temp_;
   int fd_ = -1;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,7 +22,6 @@ class TlsSession {
   // for a failed or timed-out handshake (an untrusted certificate among them).
   TlsSession(int fd, const std::string& host, const std::string& ca_file,
              std::chrono::milliseconds timeout, const std::string& where);
-  ~TlsSession();
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
 
@@ -38,8 +38,14 @@ class TlsSession {
 
   int fd_;
   std::string where_;
+  struct SslFree {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+
   tls::ContextPtr ctx_;
-  SSL* ssl_ = nullptr;
+  // Owned from the start, so that a constructor that throws (an untrusted certificate) still
+  // frees it.
+  std::unique_ptr<SSL, SslFree> ssl_;
 };
 
 }  // namespace fathom::cli

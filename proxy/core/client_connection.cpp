@@ -72,8 +72,13 @@ void ClientConnection::flush_client() {
   // part of a download, a pipelined request's answer), and runs out when its input does.
   while (!closed_ && evbuffer_get_length(out) > 0) {
     if (bufferevent_get_enabled(bev_) & EV_WRITE) return;  // a write in progress goes its way
+    // A socket bufferevent keeps its output's start frozen, so that only its own write drains
+    // it (evbuffer_write refuses a frozen buffer); thaw it for this write, as that one does.
+    evbuffer_unfreeze(out, 1);
     const int n = evbuffer_write_atmost(out, bufferevent_getfd(bev_), -1);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    const int err = errno;
+    evbuffer_freeze(out, 1);
+    if (n < 0 && err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
       // Let the bufferevent's own write meet the error and report it to on_client_event.
       bufferevent_enable(bev_, EV_WRITE);
       return;

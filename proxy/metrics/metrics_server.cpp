@@ -159,9 +159,16 @@ void MetricsServer::on_write(bufferevent* bev, void* arg) {
   if (c->answered && evbuffer_get_length(bufferevent_get_output(bev)) == 0) c->server->close(c);
 }
 
-void MetricsServer::on_event(bufferevent*, short, void* arg) {
+void MetricsServer::on_event(bufferevent* bev, short what, void* arg) {
   auto* c = static_cast<Connection*>(arg);
-  c->server->close(c);  // EOF, error or timeout: nothing more to say
+  // A scraper may half-close once its request is sent: the answer still goes out, and on_write
+  // closes when it has.
+  if ((what & BEV_EVENT_EOF) && c->answered &&
+      evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+    bufferevent_disable(bev, EV_READ);
+    return;
+  }
+  c->server->close(c);  // error, timeout, or EOF with nothing left to say
 }
 
 void MetricsServer::close(Connection* c) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <ctime>
 
@@ -47,7 +48,9 @@ struct Held {
   std::string lines;
 };
 thread_local Held t_held;
-constexpr size_t kHeldMax = 16 * 1024;
+// A write of at most PIPE_BUF bytes to a pipe is atomic: held lines go out in writes no larger,
+// so that two workers' batches never interleave inside a line.
+constexpr size_t kHeldMax = PIPE_BUF;
 
 // A single write keeps lines whole across threads; a short write to a pipe is retried.
 void write_all(std::string_view text) {
@@ -152,9 +155,10 @@ void write(LogLevelSetting level, std::string_view event, std::initializer_list<
     write_all(line);
     return;
   }
+  if (!t_held.lines.empty() && t_held.lines.size() + line.size() > kHeldMax) flush_held();
   const bool first = t_held.lines.empty();
   t_held.lines += line;
-  if (level >= LogLevelSetting::warn || t_held.lines.size() >= kHeldMax) {
+  if (level >= LogLevelSetting::warn) {
     flush_held();
   } else if (first) {
     t_held.wake(t_held.arg);

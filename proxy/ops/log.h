@@ -50,8 +50,8 @@ inline void error(std::string_view event, std::initializer_list<Field> f = {}) {
 // and write them together, one write(2) per turn instead of one per request. While held, a
 // line goes to this thread's buffer; the first one calls `wake` (the worker activates an event
 // that runs once the loop's ready callbacks are done), and flush_held() writes them all. A warn
-// or error line, or a buffer past 16 KiB, flushes at once, so order is kept and nothing serious
-// waits. Call from the thread itself; hold_lines(nullptr) flushes and stops holding.
+// or error line flushes at once, so nothing serious waits; writes never exceed PIPE_BUF, so lines
+// stay whole even on a pipe. Call from the thread itself; hold_lines(nullptr) flushes and stops.
 void hold_lines(void (*wake)(void*), void* arg);
 void flush_held();
 

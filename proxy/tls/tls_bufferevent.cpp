@@ -24,10 +24,8 @@ bufferevent* accept_bufferevent(event_base* base, evutil_socket_t fd, SSL_CTX* c
   }
   bufferevent* bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
                                                     BEV_OPT_CLOSE_ON_FREE);
-  if (bev == nullptr) {
-    free_ssl(ssl);
-    return nullptr;
-  }
+  // On failure libevent (2.1.9 and later) has freed the SSL already: BEV_OPT_CLOSE_ON_FREE.
+  if (bev == nullptr) return nullptr;
   // Most clients close without a close_notify; that is the end of the connection, not an error.
   bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
   return bev;
@@ -46,10 +44,7 @@ bufferevent* connect_bufferevent(event_base* base, SSL_CTX* ctx, const std::stri
   }
   bufferevent* bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
                                                     BEV_OPT_CLOSE_ON_FREE);
-  if (bev == nullptr) {
-    free_ssl(ssl);
-    return nullptr;
-  }
+  if (bev == nullptr) return nullptr;  // the SSL went with it, as above
   // An upstream that closes without close_notify after a complete response is common; the
   // response framing, not the TLS close, tells whether the body was whole.
   bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);

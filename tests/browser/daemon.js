@@ -91,6 +91,9 @@ export async function startDaemon(buildDir) {
       plugins: [{ name: 'admin' }, { name: 'dashboard' }, { name: 'scope-rules' }],
       // The tests present bad tokens on purpose; the limiter is tested elsewhere.
       limits: { auth_failures_per_minute: 100000, auth_failure_burst: 100000 },
+      // The default metrics port is one per host: a daemon already running there would stop
+      // this one from starting.
+      metrics: { listen: null },
       log: { level: 'info' },
     };
     writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);

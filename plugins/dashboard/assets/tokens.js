@@ -149,13 +149,15 @@ async function submitRotate(event) {
     let note = grace === null ? 'The old key keeps working until you revoke it.'
       : grace === 0 ? 'The old key has stopped working.'
         : `The old key stops working ${fromNow(new Date(Date.now() + grace * 1000).toISOString())}.`;
-    if (selected.token_id === session.me.token_id && storedToken()) {
+    const ownKey = selected.token_id === session.me.token_id && storedToken();
+    if (ownKey) {
       // This tab's own key: carry on with the new one so the page keeps working after the grace.
       storeToken(fresh.token);
-      session.me = await api.me();
       note += ' This tab now uses the new key.';
     }
+    // Shown before anything else can fail: the new key exists now, and this is its only showing.
     showSecret(fresh.token, `Copy the new key for “${fresh.name}”`, note);
+    if (ownKey) session.me = await api.me();
     await refreshTokens();
   } catch (e) {
     if (!session.signedOutBy(e)) dialogError(dialog, e.message);

@@ -103,6 +103,19 @@ TEST_F(MetricsServerTest, EveryAnswerClosesTheConnection) {
   EXPECT_TRUE(c.wait_closed().closed);
 }
 
+// A scraper that half-closes once its request is sent (as `printf … | nc` does) still gets the
+// whole answer before the close.
+TEST_F(MetricsServerTest, AHalfClosedRequestStillGetsItsAnswer) {
+  for (int i = 0; i < 20; ++i) {
+    HttpConnection c = HttpConnection::open(server_->port());
+    c.send_all(test::request("GET", "/metrics"));
+    c.shutdown_write();
+    test::Response r = c.read_response();
+    ASSERT_EQ(r.status, 200) << "round " << i;
+    EXPECT_EQ(r.body, kBody);
+  }
+}
+
 TEST_F(MetricsServerTest, AHeadSentInPiecesIsAnsweredWhenComplete) {
   HttpConnection c = HttpConnection::open(server_->port());
   c.send_all("GET /metr");
