@@ -27,6 +27,7 @@ Json event_json(const AuditEvent& event) {
   json["client"] = text_or_null(event.client);
   json["user_agent"] = text_or_null(event.user_agent);
   json["request_id"] = text_or_null(event.request_id);
+  json["client_request_id"] = text_or_null(event.client_request_id);
   if (!event.pair_code_id.empty()) json["pair_code_id"] = event.pair_code_id;
   if (!event.detail.empty()) json["detail"] = event.detail;
   return json;

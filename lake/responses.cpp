@@ -1,5 +1,8 @@
 #include "responses.h"
 
+#include <cctype>
+
+#include "http/path_canonical.h"
 #include "http/serialize.h"
 
 namespace fathom::lake {
@@ -64,6 +67,31 @@ nlohmann::ordered_json describe_request(const http::RequestHead& head) {
     headers.push_back(nlohmann::ordered_json::array({h.name, h.value}));
   }
   j["headers"] = std::move(headers);
+  j["wsgi"] = wsgi_view(head);
+  return j;
+}
+
+// What a CGI/WSGI application behind the proxy would read: PATH_INFO percent-decoded, and every
+// header as HTTP_<NAME> with the name upper-cased and '-' turned into '_' (so "X_Fathom_Id" and
+// "X-Fathom-Id" land on one key), repeated ones joined with ", " (PEP 3333, RFC 3875).
+nlohmann::ordered_json wsgi_view(const http::RequestHead& head) {
+  nlohmann::ordered_json environ = nlohmann::ordered_json::object();
+  for (const http::Header& h : head.headers) {
+    std::string key = "HTTP_";
+    for (char c : h.name) {
+      key += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    auto it = environ.find(key);
+    if (it == environ.end()) {
+      environ[key] = h.value;
+    } else {
+      *it = it->get<std::string>() + ", " + std::string(h.value);
+    }
+  }
+  nlohmann::ordered_json j;
+  j["PATH_INFO"] = http::percent_decode(head.path);
+  j["REQUEST_METHOD"] = head.method;
+  j["environ"] = std::move(environ);
   return j;
 }
 

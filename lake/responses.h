@@ -42,6 +42,9 @@ std::string error_json(std::string_view code, std::string_view message);
 // {"method", "path", "query", "headers": [[name, value], ...]}: what a request looked like, for
 // the echo and the --record file. Invalid UTF-8 is replaced when dumped, never thrown on.
 nlohmann::ordered_json describe_request(const http::RequestHead& head);
+// The request as a CGI/WSGI upstream reads it (the "wsgi" member of describe_request): the
+// header names and path an attacker would aim at behind such an upstream.
+nlohmann::ordered_json wsgi_view(const http::RequestHead& head);
 
 // The dump that never throws on bytes that are not UTF-8 (header values may be obs-text).
 std::string dump_json(const nlohmann::ordered_json& j);

@@ -186,6 +186,7 @@ void append_stored_line(std::string& out, uint64_t seq, std::string_view prev_ha
   append_field(out, "client", e.client);
   append_field(out, "user_agent", e.user_agent);
   append_field(out, "request_id", e.request_id);
+  append_field(out, "client_request_id", e.client_request_id);
   append_field(out, "pair_code_id", e.pair_code_id);
   append_field(out, "detail", e.detail);
   out += '}';
@@ -240,6 +241,7 @@ std::optional<StoredEvent> parse_stored_line(std::string_view line, std::string*
                                {"client", &e.client},
                                {"user_agent", &e.user_agent},
                                {"request_id", &e.request_id},
+                               {"client_request_id", &e.client_request_id},
                                {"pair_code_id", &e.pair_code_id},
                                {"detail", &e.detail}}) {
     const auto it = j.find(f.key);

@@ -5,9 +5,13 @@
 
 namespace fathom::auth {
 
-FailureLimiter::FailureLimiter(uint32_t per_minute, uint32_t burst, size_t max_addresses)
+FailureLimiter::FailureLimiter(uint32_t per_minute, uint32_t burst, size_t max_addresses,
+                               uint32_t lookups_per_minute)
     : per_second_(per_minute / 60.0),
       burst_(std::max<uint32_t>(burst, 1)),
+      // A small burst, so that a client retrying once or twice at once is served.
+      lookups_per_second_(lookups_per_minute / 60.0),
+      lookup_burst_(std::min<uint32_t>(lookups_per_minute, 3)),
       max_addresses_(std::max<size_t>(max_addresses, 1)) {}
 
 double FailureLimiter::tokens_at(const Bucket& bucket, SteadyTime now) const {
@@ -43,9 +47,24 @@ void FailureLimiter::record_failure(std::string_view addr, SteadyTime now) {
     return;
   }
   if (by_addr_.size() >= max_addresses_) make_room(now);
-  order_.push_back(Bucket{std::string(addr), burst_ - 1.0, now});
+  order_.push_back(Bucket{std::string(addr), burst_ - 1.0, now, lookup_burst_, now});
   const auto node = std::prev(order_.end());
   by_addr_.emplace(std::string_view(node->addr), node);
+}
+
+bool FailureLimiter::take_lookup(std::string_view addr, SteadyTime now) {
+  if (!enabled()) return true;
+  std::lock_guard lock(mutex_);
+  const auto it = by_addr_.find(addr);
+  if (it == by_addr_.end()) return true;
+  Bucket& bucket = *it->second;
+  const double elapsed =
+      std::max(0.0, std::chrono::duration<double>(now - bucket.lookups_updated).count());
+  const double lookups = std::min(lookup_burst_, bucket.lookups + elapsed * lookups_per_second_);
+  if (lookups < 1.0) return false;
+  bucket.lookups = lookups - 1.0;
+  bucket.lookups_updated = now;
+  return true;
 }
 
 void FailureLimiter::make_room(SteadyTime now) {

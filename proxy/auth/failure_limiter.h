@@ -15,6 +15,12 @@
 // and the dropped address gets a fresh burst, which an attacker can only force by keeping
 // max_addresses other addresses failing.
 //
+// A blocked address still gets a few store lookups a minute (`lookups_per_minute`, a second
+// bucket per address): a valid token that is not in the cache, presented from behind the same
+// NAT or load balancer as a guesser, is found and goes through. Throttle failures, not successes.
+//
+// Callers key addresses with net::limiter_key (an IPv6 client counts as its /64).
+//
 // Thread-safe with one mutex: only the failure path and cache misses call it.
 #pragma once
 
@@ -36,7 +42,8 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 class FailureLimiter {
  public:
   // `burst` is at least 1 (0 is taken as 1): an address always gets one try.
-  FailureLimiter(uint32_t per_minute, uint32_t burst, size_t max_addresses = 65536);
+  FailureLimiter(uint32_t per_minute, uint32_t burst, size_t max_addresses = 65536,
+                 uint32_t lookups_per_minute = 6);
   FailureLimiter(const FailureLimiter&) = delete;
   FailureLimiter& operator=(const FailureLimiter&) = delete;
 
@@ -47,6 +54,10 @@ class FailureLimiter {
   // Takes one token from `addr`'s bucket (created full), if any is left.
   void record_failure(std::string_view addr, SteadyTime now);
 
+  // For a blocked address: takes one store lookup from its lookup bucket; false when none is
+  // left (or the address is not tracked).
+  bool take_lookup(std::string_view addr, SteadyTime now);
+
   bool enabled() const { return per_second_ > 0; }
   size_t tracked() const;  // addresses currently remembered
 
@@ -55,6 +66,8 @@ class FailureLimiter {
     std::string addr;
     double tokens = 0;
     SteadyTime updated;  // time of `tokens`, which is also the last failure
+    double lookups = 0;
+    SteadyTime lookups_updated;  // time of `lookups`
   };
   using Order = std::list<Bucket>;  // least recently failed first
   struct KeyHash {
@@ -67,6 +80,8 @@ class FailureLimiter {
 
   double per_second_;
   double burst_;
+  double lookups_per_second_;
+  double lookup_burst_;
   size_t max_addresses_;
   mutable std::mutex mutex_;
   Order order_;

@@ -54,7 +54,7 @@ std::optional<ValidationCache::Hit> ValidationCache::find(std::string_view hash,
     }
     return std::nullopt;
   }
-  return Hit{it->second.token};
+  return Hit{it->second.token, it->second.known};
 }
 
 std::shared_ptr<const CachedToken> ValidationCache::find_stale(std::string_view hash,

@@ -63,9 +63,13 @@ class ValidationCache {
   struct Entry {
     std::shared_ptr<const CachedToken> token;  // null: negative entry
     SteadyTime cached_until;
+    // Negative entries: the store knows the token (revoked or expired), so presenting it again
+    // is a stale credential, not a guess, and does not count against the client's address.
+    bool known = false;
   };
   struct Hit {
     std::shared_ptr<const CachedToken> token;  // null: known to be unknown or revoked
+    bool known = false;                        // negative: a token the store knows
     bool negative() const { return token == nullptr; }
   };
 
@@ -81,7 +85,9 @@ class ValidationCache {
   Entry positive(std::shared_ptr<const CachedToken> token, SteadyTime now) const {
     return Entry{std::move(token), now + positive_ttl_};
   }
-  Entry negative(SteadyTime now) const { return Entry{nullptr, now + negative_ttl_}; }
+  Entry negative(SteadyTime now, bool known = false) const {
+    return Entry{nullptr, now + negative_ttl_, known};
+  }
 
   // A live entry for `hash`, or nullopt. An entry whose cached_until is not after `now` counts
   // as a miss; it is erased once it is also past the stale-if-error window.

@@ -498,10 +498,11 @@ std::vector<PluginConfig> parse_plugins(const Source& src, const Json& value,
 
 LimitsConfig parse_limits(const Source& src, const Json& value) {
   require_object(src, value, "limits");
-  refuse_unknown_keys(
-      src, value, "limits",
-      {"max_request_line", "max_header_bytes", "max_headers", "max_body_bytes", "max_handler_body",
-       "max_connections", "auth_failures_per_minute", "auth_failure_burst"});
+  refuse_unknown_keys(src, value, "limits",
+                      {"max_request_line", "max_header_bytes", "max_headers", "max_body_bytes",
+                       "max_handler_body", "max_connections", "auth_failures_per_minute",
+                       "auth_failure_burst", "limited_lookups_per_minute",
+                       "allow_underscores_in_headers", "max_public_body", "max_local_body_bytes"});
   LimitsConfig limits;
   auto get = [&](const char* key, uint64_t min, uint64_t max, uint64_t fallback) -> uint64_t {
     const Json* v = member(value, key);
@@ -517,13 +518,22 @@ LimitsConfig parse_limits(const Source& src, const Json& value) {
       get("auth_failures_per_minute", 0, 100000, limits.auth_failures_per_minute));
   limits.auth_failure_burst =
       static_cast<uint32_t>(get("auth_failure_burst", 0, 100000, limits.auth_failure_burst));
+  limits.limited_lookups_per_minute = static_cast<uint32_t>(
+      get("limited_lookups_per_minute", 0, 100000, limits.limited_lookups_per_minute));
+  if (const Json* v = member(value, "allow_underscores_in_headers")) {
+    limits.allow_underscores_in_headers = get_bool(src, *v, "limits.allow_underscores_in_headers");
+  }
+  limits.max_public_body = get("max_public_body", 1, 64 << 20, limits.max_public_body);
+  limits.max_local_body_bytes =
+      get("max_local_body_bytes", 1024, uint64_t{1} << 34, limits.max_local_body_bytes);
   return limits;
 }
 
 TimeoutsConfig parse_timeouts(const Source& src, const Json& value) {
   require_object(src, value, "timeouts");
-  refuse_unknown_keys(src, value, "timeouts",
-                      {"header_read", "idle", "upstream_connect", "upstream_response", "drain"});
+  refuse_unknown_keys(
+      src, value, "timeouts",
+      {"header_read", "idle", "upstream_connect", "upstream_response", "drain", "body_read"});
   TimeoutsConfig timeouts;
   auto get = [&](const char* key, std::chrono::milliseconds& out) {
     if (const Json* v = member(value, key)) out = get_seconds(src, *v, join_key("timeouts", key));
@@ -533,7 +543,27 @@ TimeoutsConfig parse_timeouts(const Source& src, const Json& value) {
   get("upstream_connect", timeouts.upstream_connect);
   get("upstream_response", timeouts.upstream_response);
   get("drain", timeouts.drain);
+  get("body_read", timeouts.body_read);
   return timeouts;
+}
+
+std::vector<net::Cidr> parse_trusted_proxies(const Source& src, const Json& value) {
+  if (!value.is_array()) {
+    src.fail("trusted_proxies", "must be an array of CIDR blocks such as \"10.0.0.0/8\"");
+  }
+  std::vector<net::Cidr> out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string key = "trusted_proxies[" + std::to_string(i) + "]";
+    const std::string& text = get_string(src, value[i], key);
+    std::optional<net::Cidr> block = net::parse_cidr(text);
+    if (!block) {
+      src.fail(key, in_quotes(text) +
+                        " is not a CIDR block (an address, or address/prefix with the host bits "
+                        "zero, such as \"10.0.0.0/8\" or \"2001:db8::/32\")");
+    }
+    out.push_back(*block);
+  }
+  return out;
 }
 
 StoreConfig parse_store(const Source& src, const Json& value) {
@@ -677,7 +707,7 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   refuse_unknown_keys(
       src, root, "",
       {"listen", "workers", "upstream", "state_dir", "plugin_dir", "plugins", "limits", "timeouts",
-       "store", "cache", "audit", "tokens", "log", "tls", "metrics"});
+       "store", "cache", "audit", "tokens", "log", "tls", "metrics", "trusted_proxies"});
 
   Config config;
   config.source_path = origin;
@@ -706,6 +736,9 @@ Config parse_config(std::string_view text, const std::string& origin, const std:
   }
   if (const Json* v = member(root, "limits")) config.limits = parse_limits(src, *v);
   if (const Json* v = member(root, "timeouts")) config.timeouts = parse_timeouts(src, *v);
+  if (const Json* v = member(root, "trusted_proxies")) {
+    config.trusted_proxies = parse_trusted_proxies(src, *v);
+  }
   if (const Json* v = member(root, "store")) config.store = parse_store(src, *v);
   if (config.store.path.empty()) config.store.path = config.state_dir + "/store";
   if (const Json* v = member(root, "cache")) config.cache = parse_cache(src, *v);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "net/ip_address.h"
+
 namespace fathom {
 
 // Thrown for a config that cannot be used; the message names the key and the problem, e.g.
@@ -59,6 +61,16 @@ struct LimitsConfig {
   size_t max_connections = 100000;    // per worker; beyond it new connections are closed
   uint32_t auth_failures_per_minute = 20;
   uint32_t auth_failure_burst = 10;
+  // Store lookups a rate-limited address may still make per minute for tokens not in the cache,
+  // so that a valid token behind the same NAT as a guesser still gets in.
+  uint32_t limited_lookups_per_minute = 6;
+  // Header names with '_' are dropped: CGI, WSGI, PHP and Rack read '_' as '-', so
+  // "X_Fathom_Token_Id" would reach them as the proxy's own identity header.
+  bool allow_underscores_in_headers = false;
+  // A local route answered without a token (POST /v1/pair) reads at most this much body.
+  size_t max_public_body = 1024;
+  // Bytes of local request bodies held at once by one worker; beyond it, 503 overloaded.
+  size_t max_local_body_bytes = 64 << 20;
 };
 
 struct TimeoutsConfig {
@@ -67,6 +79,8 @@ struct TimeoutsConfig {
   std::chrono::milliseconds upstream_connect{5'000};
   std::chrono::milliseconds upstream_response{60'000};
   std::chrono::milliseconds drain{30'000};  // SIGTERM: how long in-flight requests may finish
+  // The whole body of a locally answered request must arrive within this, however it trickles.
+  std::chrono::milliseconds body_read{30'000};
 };
 
 struct StoreConfig {
@@ -113,6 +127,9 @@ struct Config {
   std::vector<PluginConfig> plugins;
   LimitsConfig limits;
   TimeoutsConfig timeouts;
+  // Peers whose X-Forwarded-For (rightmost untrusted hop) or PROXY protocol v2 header names the
+  // client; empty: the TCP peer is the client.
+  std::vector<net::Cidr> trusted_proxies;
   StoreConfig store;
   CacheConfig cache;
   AuditConfig audit;

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "auth/token_format.h"
+#include "net/ip_address.h"
 
 namespace fathom {
 
@@ -36,11 +37,12 @@ bool holds_scope(const auth::CachedToken& token, std::string_view scope) {
 }
 
 void Authenticator::record_failure(std::string_view client) {
-  limiter_.record_failure(client, std::chrono::steady_clock::now());
+  limiter_.record_failure(net::limiter_key(client), std::chrono::steady_clock::now());
 }
 
 bool Authenticator::blocked(std::string_view client, std::chrono::seconds* retry_after) {
-  return limiter_.blocked(client, std::chrono::steady_clock::now(), retry_after);
+  return limiter_.enabled() &&
+         limiter_.blocked(net::limiter_key(client), std::chrono::steady_clock::now(), retry_after);
 }
 
 AuthResult Authenticator::authenticate(std::string_view token, std::string_view client,
@@ -48,12 +50,18 @@ AuthResult Authenticator::authenticate(std::string_view token, std::string_view 
   auto now = std::chrono::steady_clock::now();
   const UnixTime wall = static_cast<UnixTime>(std::time(nullptr));
   AuthResult result;
+  // Only the failure paths and cache misses need the key; a hit never builds it.
+  std::string key;
+  auto client_key = [&]() -> const std::string& {
+    if (key.empty() && limiter_.enabled()) key = net::limiter_key(client);
+    return key;
+  };
   if (!auth::valid_token_format(token)) {
-    if (limiter_.blocked(client, now, &result.retry_after)) {
+    if (limiter_.enabled() && limiter_.blocked(client_key(), now, &result.retry_after)) {
       result.outcome = AuthOutcome::rate_limited;
       return result;
     }
-    limiter_.record_failure(client, now);
+    limiter_.record_failure(client_key(), now);
     result.outcome = AuthOutcome::bad_format;
     return result;
   }
@@ -79,27 +87,31 @@ AuthResult Authenticator::authenticate(std::string_view token, std::string_view 
       }
       // Replaced rather than invalidated: an invalidation would cancel every lookup in flight,
       // and a client repeating an expired token must not keep other tokens out of the cache.
-      cache_.insert(std::move(hash), cache_.negative(now), cache_.generation());
+      cache_.insert(std::move(hash), cache_.negative(now, true), cache_.generation());
       result.outcome = AuthOutcome::expired;
-    } else {
-      result.outcome = AuthOutcome::unknown;
+      return result;  // a stale credential, not a guess: not counted
     }
-    // Known bad: no store lookup, but still a failure (and still limited).
-    if (limiter_.blocked(client, now, &result.retry_after)) {
+    result.outcome = AuthOutcome::unknown;
+    if (hit->known) return result;  // revoked or expired in the store: not a guess either
+    // Known unknown: no store lookup, but still a guess (and still limited).
+    if (limiter_.enabled() && limiter_.blocked(client_key(), now, &result.retry_after)) {
       result.outcome = AuthOutcome::rate_limited;
       return result;
     }
-    limiter_.record_failure(client, now);
+    limiter_.record_failure(client_key(), now);
     return result;
   }
-  if (limiter_.blocked(client, now, &result.retry_after)) {
+  // A blocked address still gets a few lookups a minute, so that a valid token that is not in
+  // the cache goes through beside a guesser on the same address.
+  if (limiter_.enabled() && limiter_.blocked(client_key(), now, &result.retry_after) &&
+      !limiter_.take_lookup(client_key(), now)) {
     result.outcome = AuthOutcome::rate_limited;
     return result;
   }
   // Taken before the lookup: if the token is revoked while we look, our answer is not cached.
   pending.generation = cache_.generation();
   pending.hash = std::move(hash);
-  pending.client.assign(client);
+  pending.client = std::move(key);
   result.outcome = AuthOutcome::pending;
   return result;
 }
@@ -165,11 +177,14 @@ AuthResult Authenticator::answer(PendingLookup& p, StoreStatus status, const Tok
       result.token = std::move(t);
       return result;
     }
-  } else {
-    result.outcome = AuthOutcome::unknown;
+    // The store knows it: a stale credential (an agent not yet given its replacement), not a
+    // guess, so it does not count against the address.
+    if (cache_live) cache_.insert(std::move(p.hash), cache_.negative(now, true), p.generation);
+    return result;
   }
+  result.outcome = AuthOutcome::unknown;
   if (cache_live) cache_.insert(std::move(p.hash), cache_.negative(now), p.generation);
-  limiter_.record_failure(p.client, now);
+  if (!p.client.empty()) limiter_.record_failure(p.client, now);
   return result;
 }
 

@@ -1,7 +1,8 @@
 // Is this bearer token valid, and whose is it? Format and checksum first (no lookup for a string
 // that cannot be a token), then the keyed hash, the in-process cache, and only then the store.
-// Failed attempts are counted per client address; over the limit, a client gets 429 unless its
-// token is already known valid in the cache, so nobody can lock a valid token out.
+// Guesses (malformed, bad checksum, unknown tokens) are counted per client address (IPv6: its
+// /64); over the limit, a client gets 429 unless its token is in the cache, and a token that is
+// not still gets a few store lookups a minute, so nobody can lock a valid token out.
 #pragma once
 
 #include <atomic>
@@ -49,7 +50,7 @@ struct AuthResult {
 struct PendingLookup {
   std::string hash;
   uint64_t generation = 0;  // the cache's, taken before asking the store
-  std::string client;
+  std::string client;  // the limiter's key for the client's address; empty with the limiter off
 };
 
 class Authenticator {

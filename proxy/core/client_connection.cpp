@@ -16,8 +16,10 @@
 #include "core/request_view.h"
 #include "core/worker.h"
 #include "http/parser.h"
+#include "http/path_canonical.h"
 #include "http/serialize.h"
 #include "metrics/auth_outcome_label.h"
+#include "net/ip_address.h"
 #include "ops/log.h"
 #include "tls/tls_bufferevent.h"
 
@@ -26,6 +28,8 @@ namespace fathom {
 namespace {
 // A user agent is free text from the client; the audit keeps enough of it to recognise one.
 constexpr size_t kMaxAuditUserAgent = 256;
+// Paths too: enough to see what was asked, not 8 KiB a request for whoever sends long ones.
+constexpr size_t kMaxAuditPath = 256;
 }  // namespace
 
 ClientConnection::ClientConnection(Worker& worker, bufferevent* bev, std::string peer)
@@ -38,6 +42,7 @@ ClientConnection::~ClientConnection() {
   if (up_ != nullptr) bufferevent_free(up_);
   if (bev_ != nullptr) bufferevent_free(bev_);
   if (timer_ != nullptr) event_free(timer_);
+  if (expiry_timer_ != nullptr) event_free(expiry_timer_);
 }
 
 void ClientConnection::start() {
@@ -191,6 +196,13 @@ void ClientConnection::on_timer(evutil_socket_t, short, void* arg) {
     }
     return;
   }
+  if (self->phase_ == Phase::local_body) {
+    // timeouts.body_read: the body trickled in too slowly to be worth holding.
+    self->keep_alive_ = false;
+    self->send_error(408, "request_timeout",
+                     "The request body did not arrive in time; send it in one go.");
+    return;
+  }
   if (self->phase_ == Phase::forward && !self->up_response_started_) {
     self->upstream_failed(504, "upstream_timeout",
                           self->up_connecting_ ? "The lake did not accept the connection in time."
@@ -246,6 +258,8 @@ bool ClientConnection::read_head() {
   head_buf_.assign(p, r.consumed);
   rebase(head_, Rebase{p, r.consumed, head_buf_.data()});
   evbuffer_drain(in, r.consumed);
+  // From here on every policy, the audit and the lake see the one canonical spelling.
+  if (!http::canonicalize_path(head_.path, canonical_path_)) head_.path = canonical_path_;
   return true;
 }
 
@@ -255,12 +269,13 @@ void ClientConnection::dispatch() {
   keep_alive_ = head_.keep_alive && !draining_;
   token_.reset();
   body_done_ = head_.framing == http::Framing::none;
+  // The audit's request id is always ours: a client could otherwise make its requests look like
+  // someone else's. Its own id goes along as X-Client-Request-Id.
+  worker_.new_request_id(request_id_);
+  client_request_id_.clear();
   const http::Header* rid = head_.find("x-request-id");
-  if (rid != nullptr && is_sane_request_id(rid->value)) {
-    request_id_.assign(rid->value);
-  } else {
-    worker_.new_request_id(request_id_);
-  }
+  if (rid != nullptr && is_sane_request_id(rid->value)) client_request_id_.assign(rid->value);
+  resolve_client();
 
   // The proxy's own routes: answered before any plugin, never forwarded.
   if (head_.path == "/healthz" || head_.path == "/readyz") {
@@ -310,7 +325,7 @@ void ClientConnection::dispatch() {
     return;
   }
 
-  RequestView view(head_, peer_, request_id_, nullptr);
+  RequestView view(head_, client_, request_id_, nullptr);
   if (head_.path == kExplainPath) {
     decision_ = {Verdict::require, {&kExplainScope, 1}, "explain", rt_->explain.get()};
   } else {
@@ -346,12 +361,12 @@ void ClientConnection::authorize(const Credentials& creds) {
       break;
     default: {
       std::chrono::seconds retry{0};
-      if (authn.blocked(peer_, &retry)) {
+      if (authn.blocked(client_, &retry)) {
         worker_.metrics().authenticated(metrics::AuthLabel::rate_limited);
         refuse_rate_limited(retry);
         return;
       }
-      authn.record_failure(peer_);
+      authn.record_failure(client_);
       worker_.metrics().authenticated(metrics::AuthLabel::malformed);
       refuse_credentials("The Authorization header must be \"Bearer <token>\" with one token.",
                          true);
@@ -359,7 +374,7 @@ void ClientConnection::authorize(const Credentials& creds) {
     }
   }
   PendingLookup pending;
-  AuthResult r = authn.authenticate(creds.token, peer_, pending);
+  AuthResult r = authn.authenticate(creds.token, client_, pending);
   if (r.cache == CacheUse::hit) worker_.metrics().cache_hits.add();
   if (r.cache == CacheUse::miss) worker_.metrics().cache_misses.add();
   if (r.outcome == AuthOutcome::pending) {
@@ -467,21 +482,71 @@ void ClientConnection::refuse_rate_limited(std::chrono::seconds retry_after) {
 
 void ClientConnection::token_invalidated() {
   CallbackScope scope(*this);
-  token_.reset();
-  if (phase_ == Phase::tunnel || (phase_ == Phase::forward && up_response_started_)) {
+  if (is_stream()) {
     // An open stream (SSE, a WebSocket) must not outlive the token that opened it.
     close();
-  } else {
-    keep_alive_ = false;
+    return;
+  }
+  // A response already on its way (a download, a slow answer) finishes: cutting it would leave
+  // the client with a truncated body it might take for whole. Nothing more runs on this
+  // connection afterwards.
+  token_.reset();
+  keep_alive_ = false;
+}
+
+void ClientConnection::resolve_client() {
+  const std::vector<net::Cidr>& trusted = rt_->config.trusted_proxies;
+  peer_trusted_ = !trusted.empty() && net::contains_any(trusted, peer_);
+  if (!peer_trusted_) {
+    client_ = peer_;
+    return;
+  }
+  std::string_view values[16];
+  size_t n = 0;
+  for (const http::Header& h : head_.headers) {
+    if (n < std::size(values) && http::iequals(h.name, "x-forwarded-for")) values[n++] = h.value;
+  }
+  client_ = net::client_from_forwarded_for({values, n}, trusted, peer_);
+}
+
+bool ClientConnection::watch_token_expiry() {
+  if (token_ == nullptr || !token_->expires_at) return true;
+  const int64_t left = *token_->expires_at - static_cast<int64_t>(std::time(nullptr));
+  if (left <= 0) return false;
+  if (expiry_timer_ == nullptr) expiry_timer_ = evtimer_new(worker_.base(), on_token_expiry, this);
+  timeval tv{static_cast<time_t>(left), 0};
+  evtimer_add(expiry_timer_, &tv);
+  return true;
+}
+
+void ClientConnection::on_token_expiry(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<ClientConnection*>(arg);
+  CallbackScope scope(*self);
+  // Re-validating would only find the token expired: a stream ends with its token.
+  if (self->is_stream()) {
+    log::info("stream_closed", {{"client", self->client_},
+                                {"reason", "token_expired"},
+                                {"request_id", self->request_id_}});
+    self->close();
   }
 }
 
 void ClientConnection::proceed(const AccessDecision& decision) {
-  if (decision.handler != nullptr) {
-    start_local(decision.handler);
-  } else {
+  if (decision.handler == nullptr) {
     start_forward();
+    return;
   }
+  if (token_ == nullptr && !body_done_) {
+    // A public route with a body (POST /v1/pair): a client that keeps failing does not even get
+    // its body read.
+    std::chrono::seconds retry{0};
+    if (worker_.services().authenticator->blocked(client_, &retry)) {
+      worker_.metrics().authenticated(metrics::AuthLabel::rate_limited);
+      refuse_rate_limited(retry);
+      return;
+    }
+  }
+  start_local(decision.handler);
 }
 
 void ClientConnection::finish_request(int status, bool keep_alive) {
@@ -489,6 +554,9 @@ void ClientConnection::finish_request(int status, bool keep_alive) {
   record_audit(status);
   up_response_started_ = false;
   resp_done_ = false;
+  stream_ = false;
+  if (expiry_timer_ != nullptr) evtimer_del(expiry_timer_);
+  release_local_body();
   handler_ = nullptr;
   if (!keep_alive || draining_ || closed_) {
     close_after_flush();
@@ -535,6 +603,8 @@ void ClientConnection::close() {
     local_state_->detach();
     local_state_.reset();
   }
+  release_local_body();
+  if (expiry_timer_ != nullptr) evtimer_del(expiry_timer_);
   if (auth_wait_) {
     auth_wait_->connection = nullptr;  // a late answer finds nobody
     auth_wait_.reset();
@@ -614,7 +684,7 @@ void ClientConnection::log_request(int status) {
   log::info("request", {{"method", head_.method},
                         {"path", head_.path},
                         {"status", status},
-                        {"client", peer_},
+                        {"client", client_},
                         {"request_id", request_id_},
                         {"duration_ms", ms}});
 }
@@ -631,13 +701,14 @@ void ClientConnection::record_audit(int status) {
   // Failed authentications carry no token id: the token presented may be anyone's guess.
   if (kind == AuditKind::request && token_ != nullptr) e.token_id = token_->token_id;
   e.method.assign(head_.method);
-  e.path.assign(head_.path);  // never the query: it may carry secrets
+  e.path.assign(head_.path.substr(0, kMaxAuditPath));  // never the query: it may carry secrets
   e.status = status;
-  e.client = peer_;
+  e.client = client_;
   if (const http::Header* ua = head_.find("user-agent")) {
     e.user_agent.assign(ua->value.substr(0, kMaxAuditUserAgent));
   }
   e.request_id = request_id_;
+  e.client_request_id = client_request_id_;
   audit->record(std::move(e));
 }
 

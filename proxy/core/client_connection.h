@@ -48,8 +48,8 @@ class ClientConnection {
 
   // The token this connection's current request or open stream runs on, if any.
   const std::shared_ptr<const auth::CachedToken>& token() const { return token_; }
-  // The token was revoked: an open stream or tunnel ends now; a request in progress ends after
-  // its response.
+  // The token was revoked: an open stream (SSE) or tunnel ends now; a request in progress, even
+  // one whose response is on its way, ends after its response, and the connection then closes.
   void token_invalidated();
 
   // Intrusive list of the worker's connections (no allocation per connection for bookkeeping).
@@ -94,6 +94,16 @@ class ClientConnection {
   void authenticated(AuthResult r);
   void refuse_credentials(std::string_view message, bool presented);
   void refuse_rate_limited(std::chrono::seconds retry_after);
+  // The client's address for this request: the TCP peer, or, when the peer is a trusted proxy,
+  // the rightmost untrusted hop of X-Forwarded-For.
+  void resolve_client();
+  // A stream or tunnel has started: it ends when its token expires (a timer) or is revoked.
+  bool is_stream() const {
+    return phase_ == Phase::tunnel || (phase_ == Phase::forward && stream_);
+  }
+  // Arms the expiry timer for the caller's token; false if the token has already expired.
+  bool watch_token_expiry();
+  static void on_token_expiry(evutil_socket_t, short, void* arg);
   void proceed(const AccessDecision& decision);
   void finish_request(int status, bool keep_alive);
   void arm_head_timer();
@@ -115,6 +125,10 @@ class ClientConnection {
   // --- local handlers (local_handler.cpp) ---
   void start_local(RouteHandler* handler);
   void pump_local_body();
+  // Moves up to `n` body bytes into local_body_ if the worker's budget allows; false (and a 503
+  // sent) when it does not.
+  bool hold_local_body(size_t n);
+  void release_local_body();
   void call_handler();
 
   // --- upstream side (forwarding.cpp) ---
@@ -139,7 +153,8 @@ class ClientConnection {
 
   Worker& worker_;
   bufferevent* bev_;
-  std::string peer_;
+  std::string peer_;           // the TCP peer (or the PROXY protocol header's source)
+  bool peer_trusted_ = false;  // the peer is in trusted_proxies (decided per request)
   Phase phase_ = Phase::head;
   event* timer_ = nullptr;
   bool timer_is_head_ = false;  // the header-read deadline is armed
@@ -155,7 +170,10 @@ class ClientConnection {
   std::shared_ptr<const Runtime> rt_;
   std::string head_buf_;
   http::RequestHead head_;
-  std::string request_id_;
+  std::string canonical_path_;     // head_.path views it when the path was not canonical as sent
+  std::string client_;             // see resolve_client()
+  std::string request_id_;         // always the proxy's own
+  std::string client_request_id_;  // the client's sane X-Request-Id, or empty
   std::chrono::steady_clock::time_point started_;
   AccessDecision decision_;
   std::shared_ptr<const auth::CachedToken> token_;  // the caller, once authenticated
@@ -175,6 +193,8 @@ class ClientConnection {
     void operator()(evbuffer* b) const { evbuffer_free(b); }
   };
   std::unique_ptr<evbuffer, EvbufferFree> local_body_;
+  size_t local_body_held_ = 0;   // bytes taken from the worker's local body budget
+  size_t local_body_limit_ = 0;  // this request's body limit (public routes get less)
   std::shared_ptr<LocalRequestState> local_state_;
 
   // A store lookup in flight. The store's callback holds it too; connection is cleared (on this
@@ -210,6 +230,8 @@ class ClientConnection {
   bool resp_close_out_ = false;    // the client's body ends when we close (HTTP/1.0 client)
   bool resp_done_ = false;
   int resp_status_ = 0;
+  bool stream_ = false;            // the response is an event stream (text/event-stream)
+  event* expiry_timer_ = nullptr;  // a stream's token expiry; created on first use
 };
 
 }  // namespace fathom

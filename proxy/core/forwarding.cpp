@@ -13,6 +13,7 @@
 #include "core/flow.h"
 #include "core/head_rebase.h"
 #include "core/worker.h"
+#include "http/forwarded_headers.h"
 #include "http/parser.h"
 #include "http/serialize.h"
 #include "ops/log.h"
@@ -27,18 +28,14 @@ void set_nodelay(bufferevent* bev) {
   if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && http::iequals(s.substr(0, prefix.size()), prefix);
-}
-
-// Request headers the proxy sets itself or must not pass on.
-bool dropped_request_header(std::string_view name, bool forward_authorization) {
-  if (http::is_hop_by_hop(name)) return true;
-  if (starts_with_ci(name, "x-fathom-")) return true;
-  return http::iequals(name, "host") || http::iequals(name, "content-length") ||
-         http::iequals(name, "expect") || http::iequals(name, "x-forwarded-for") ||
-         http::iequals(name, "x-forwarded-proto") || http::iequals(name, "x-request-id") ||
-         (!forward_authorization && http::iequals(name, "authorization"));
+// An event stream is cut when its token ends; any other response finishes (see
+// token_invalidated).
+bool is_event_stream(const http::ResponseHead& resp) {
+  const http::Header* type = resp.find("content-type");
+  if (type == nullptr) return false;
+  std::string_view value = type->value.substr(0, type->value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return http::iequals(value, "text/event-stream");
 }
 
 bool retryable(std::string_view method) {
@@ -250,15 +247,22 @@ void ClientConnection::build_upstream_head() {
   out += " HTTP/1.1\r\n";
   http::append_header(out, "Host",
                       head_.host.empty() ? std::string_view(cfg.upstream.authority) : head_.host);
+  const http::ForwardRules rules{cfg.upstream.forward_authorization,
+                                 cfg.limits.allow_underscores_in_headers};
   for (const http::Header& h : head_.headers) {
-    if (dropped_request_header(h.name, cfg.upstream.forward_authorization)) continue;
+    if (http::dropped_request_header(h.name, rules)) continue;
     if (http::is_listed_in_connection(head_, h.name)) continue;
     http::append_header(out, h.name, h.value);
   }
-  // The proxy is the front door: what the client claims about earlier hops is not kept.
-  http::append_header(out, "X-Forwarded-For", peer_);
+  // The proxy is the front door: what the client claims about earlier hops is not kept, only
+  // what a trusted proxy in front said (resolve_client).
+  http::append_header(out, "X-Forwarded-For", client_);
   http::append_header(out, "X-Forwarded-Proto", tls::is_tls(bev_) ? "https" : "http");
+  if (!head_.host.empty()) http::append_header(out, "X-Forwarded-Host", head_.host);
   http::append_header(out, "X-Request-Id", request_id_);
+  if (!client_request_id_.empty()) {
+    http::append_header(out, "X-Client-Request-Id", client_request_id_);
+  }
   if (token_ != nullptr) {
     http::append_header(out, "X-Fathom-Token-Id", token_->token_id);
     http::append_header(out, "X-Fathom-Token-Name", token_->name);
@@ -317,7 +321,7 @@ void ClientConnection::pump_request_body() {
       body_done_ = true;  // nothing more will be read; the error ends the connection
       if (step.kind == Kind::refused) {
         http::RefusalInfo info = http::describe(step.refusal);
-        log::info("request_refused", {{"client", peer_}, {"reason", http::name(step.refusal)}});
+        log::info("request_refused", {{"client", client_}, {"reason", http::name(step.refusal)}});
         if (!up_response_started_) {
           body_done_ = false;
           send_error(info.status, info.error, info.message);
@@ -392,11 +396,18 @@ bool ClientConnection::read_response_head() {
     if (resp_.status >= 100 && resp_.status < 200) continue;  // interim: 100 was ours to send
     evtimer_del(timer_);
     send_response_head();
-    return !resp_done_;
+    return up_ != nullptr && !resp_done_;
   }
 }
 
 void ClientConnection::send_response_head() {
+  stream_ = resp_.framing != http::Framing::none && is_event_stream(resp_);
+  if (stream_ && !watch_token_expiry()) {
+    release_upstream(false);
+    keep_alive_ = false;
+    refuse_credentials("The token expired before its stream began.", true);
+    return;
+  }
   bool client_http10 = head_.version == http::Version::http10;
   resp_chunked_out_ = false;
   resp_close_out_ = false;
@@ -555,6 +566,12 @@ void ClientConnection::release_upstream(bool reusable) {
 
 void ClientConnection::start_tunnel() {
   evtimer_del(timer_);
+  if (!watch_token_expiry()) {
+    release_upstream(false);
+    keep_alive_ = false;
+    refuse_credentials("The token expired before its tunnel opened.", true);
+    return;
+  }
   std::string out = "HTTP/1.1 101 Switching Protocols\r\n";
   for (const http::Header& h : resp_.headers) {
     if (http::iequals(h.name, "connection") || http::iequals(h.name, "keep-alive") ||

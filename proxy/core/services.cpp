@@ -86,7 +86,8 @@ std::unique_ptr<Services> open_services(const Config& config) {
                                                      config.cache.negative_ttl,
                                                      config.cache.stale_if_error);
   s->limiter = std::make_unique<auth::FailureLimiter>(config.limits.auth_failures_per_minute,
-                                                      config.limits.auth_failure_burst);
+                                                      config.limits.auth_failure_burst, 65536,
+                                                      config.limits.limited_lookups_per_minute);
   s->authenticator = std::make_unique<Authenticator>(*s->token_store, *s->hasher, *s->cache,
                                                      *s->limiter, config.cache.stale_if_error);
   return s;

@@ -65,6 +65,19 @@ class Worker {
   metrics::WorkerMetrics& metrics() { return metrics_; }
   const metrics::WorkerMetrics& metrics() const { return metrics_; }
 
+  // Local request bodies share one budget per worker (limits.max_local_body_bytes): a connection
+  // takes bytes before it buffers them and gives them back when its request is done.
+  bool take_local_body_bytes(size_t n, size_t limit) {
+    if (n > limit || local_body_bytes_ > limit - n) return false;
+    local_body_bytes_ += n;
+    metrics_.local_body_bytes.set(local_body_bytes_);
+    return true;
+  }
+  void give_back_local_body_bytes(size_t n) {
+    local_body_bytes_ -= n;
+    metrics_.local_body_bytes.set(local_body_bytes_);
+  }
+
  private:
   static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
   static void on_accept_error(evconnlistener*, void* arg);
@@ -96,6 +109,7 @@ class Worker {
   std::chrono::milliseconds drain_deadline_{0};
   std::mt19937_64 ids_;
   metrics::WorkerMetrics metrics_;
+  size_t local_body_bytes_ = 0;
 };
 
 }  // namespace fathom

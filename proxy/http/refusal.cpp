@@ -32,6 +32,16 @@ RefusalInfo describe(Refusal r) {
       return {400, bad,
               "The path contains a backslash or an encoded '.', '/', '\\' or NUL; send the "
               "path without them."};
+    case Refusal::target_empty_segment:
+      return {400, bad,
+              "The path contains an empty segment (\"//\"); send it with single slashes."};
+    case Refusal::target_trailing_dot:
+      return {400, bad,
+              "A path segment ends in '.', which some servers trim; send the path without it."};
+    case Refusal::target_semicolon:
+      return {400, bad,
+              "The path contains ';', which some servers cut off as a parameter; encode it as "
+              "%3B or leave it out."};
     case Refusal::target_fragment:
       return {400, bad, "The request target contains a fragment ('#'); remove it."};
     case Refusal::target_host_mismatch:
@@ -109,6 +119,12 @@ std::string_view name(Refusal r) {
       return "target_dot_segment";
     case Refusal::target_encoded_char:
       return "target_encoded_char";
+    case Refusal::target_empty_segment:
+      return "target_empty_segment";
+    case Refusal::target_trailing_dot:
+      return "target_trailing_dot";
+    case Refusal::target_semicolon:
+      return "target_semicolon";
     case Refusal::target_fragment:
       return "target_fragment";
     case Refusal::target_host_mismatch:

@@ -18,6 +18,9 @@ enum class Refusal : uint8_t {
   bad_target,            // not origin-form or absolute-form, or bad characters
   target_dot_segment,    // "." or ".." path segment
   target_encoded_char,   // %2e %2f %5c %00 (any case) or a backslash
+  target_empty_segment,  // "//" inside the path
+  target_trailing_dot,   // a segment ending in '.' ("internal.")
+  target_semicolon,      // ';' in the path (matrix parameters)
   target_fragment,       // '#' in the target
   target_host_mismatch,  // absolute-form authority differs from Host
   // headers

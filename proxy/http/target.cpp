@@ -24,6 +24,14 @@ bool is_dot_segment(std::string_view seg) {
   return seg == "." || seg == "..";
 }
 
+// "." and ".." are resolved by URL libraries; a trailing dot is trimmed by Windows file APIs and
+// some routers ("internal." reaches "internal").
+Refusal check_segment(std::string_view seg) {
+  if (is_dot_segment(seg)) return Refusal::target_dot_segment;
+  if (!seg.empty() && seg.back() == '.') return Refusal::target_trailing_dot;
+  return Refusal::none;
+}
+
 bool valid_ipv4(std::string_view s) {
   int octets = 0;
   size_t i = 0;
@@ -141,10 +149,17 @@ Refusal parse_target(std::string_view t, Target& out) {
   for (; i < t.size() && t[i] != '?'; ++i) {
     const char c = t[i];
     if (c == '/') {
-      if (i > path_begin && is_dot_segment(t.substr(segment, i - segment))) {
-        return Refusal::target_dot_segment;
+      if (i > path_begin) {
+        if (const Refusal r = check_segment(t.substr(segment, i - segment)); r != Refusal::none) {
+          return r;
+        }
+        // Upstreams that merge slashes would see another path than the policies.
+        if (i == segment) return Refusal::target_empty_segment;
       }
       segment = i + 1;
+    } else if (c == ';') {
+      // Servlet containers and others drop ";params" from a segment before routing.
+      return Refusal::target_semicolon;
     } else if (c == '%') {
       const int byte = escaped_byte(t, i);
       if (byte < 0) return Refusal::bad_target;
@@ -156,8 +171,10 @@ Refusal parse_target(std::string_view t, Target& out) {
       return Refusal::bad_target;
     }
   }
-  if (i > path_begin && is_dot_segment(t.substr(segment, i - segment))) {
-    return Refusal::target_dot_segment;
+  if (i > path_begin) {
+    if (const Refusal r = check_segment(t.substr(segment, i - segment)); r != Refusal::none) {
+      return r;
+    }
   }
   // An absolute-form target may omit the path: it then means "/" (RFC 9112 section 3.2.2).
   out.path = i > path_begin ? t.substr(path_begin, i - path_begin) : std::string_view("/");

@@ -1,6 +1,6 @@
 // Request-target validation (RFC 9112 section 3.2). The path that the scope policies see must be
-// the path the upstream sees, so nothing is decoded or normalised here: a target that could be
-// read two ways is refused instead.
+// the path the upstream sees, so a target that common upstreams could read two ways is refused
+// here; what remains is only spelled differently, and canonicalize_path() settles the spelling.
 #pragma once
 
 #include <string_view>
@@ -18,7 +18,9 @@ struct Target {
 
 // Accepts origin-form ("/p?q") and absolute-form ("http://host/p?q"). Refuses: any other form
 // ("*", authority-form), a fragment, characters outside RFC 3986's set, "." or ".." segments,
-// and the percent-encodings %2e %2f %5c %00 (any case), and backslashes.
+// empty segments ("//"), segments ending in '.', ';' in the path, the percent-encodings
+// %2e %2f %5c %00 (any case), and backslashes. The accepted path is not yet canonical: see
+// path_canonical.h.
 Refusal parse_target(std::string_view target, Target& out);
 
 // True if `authority` is "host[:port]" with a reg-name, IPv4 or bracketed IPv6 host.

@@ -130,6 +130,13 @@ std::string prometheus_text(const Totals& t, const ProcessInfo& process) {
   w.sample("fathom_open_connections", t.open_connections);
   w.family("fathom_open_tunnels", "gauge", "Upgrade tunnels (WebSockets) open to the lake.");
   w.sample("fathom_open_tunnels", t.open_tunnels);
+  w.family("fathom_local_body_bytes", "gauge",
+           "Bytes of request bodies held for locally answered routes (limits.max_local_body_bytes "
+           "per worker).");
+  w.sample("fathom_local_body_bytes", t.local_body_bytes);
+  w.family("fathom_overloaded_total", "counter",
+           "Requests refused with 503 overloaded because a bounded resource was full.");
+  w.sample("fathom_overloaded_total", t.overloaded);
 
   w.family("fathom_build_info", "gauge", "Always 1; the version of the running daemon.");
   w.sample("fathom_build_info", "version", process.version, "1");

@@ -25,6 +25,8 @@ Totals sum(std::span<const WorkerMetrics* const> workers) {
     t.upstream_response.add(w->upstream_response);
     t.open_connections += w->open_connections.value();
     t.open_tunnels += w->open_tunnels.value();
+    t.local_body_bytes += w->local_body_bytes.value();
+    t.overloaded += w->overloaded.value();
   }
   return t;
 }

@@ -32,6 +32,8 @@ struct Totals {
   HistogramTotals upstream_response{kUpstreamBounds};
   uint64_t open_connections = 0;
   uint64_t open_tunnels = 0;
+  uint64_t local_body_bytes = 0;
+  uint64_t overloaded = 0;
 };
 
 Totals sum(std::span<const WorkerMetrics* const> workers);

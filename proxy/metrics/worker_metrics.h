@@ -51,6 +51,8 @@ struct WorkerMetrics {
   Histogram upstream_response{kUpstreamBounds};
   Gauge open_connections;
   Gauge open_tunnels;
+  Gauge local_body_bytes;  // bytes of local request bodies held (limits.max_local_body_bytes)
+  Counter overloaded;      // 503 overloaded: a bounded resource was full
 
   // A response went out with `status` (statuses outside 100..599 are not counted).
   void answered(int status) {

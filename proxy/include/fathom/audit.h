@@ -32,8 +32,9 @@ struct AuditEvent {
   int status = 0;              // the response's status; 0 when not a request
   std::string client;          // client address
   std::string user_agent;
-  std::string request_id;
-  std::string pair_code_id;  // pair_code.*
+  std::string request_id;         // always the proxy's own
+  std::string client_request_id;  // the client's sane X-Request-Id, if it sent one
+  std::string pair_code_id;       // pair_code.*
   std::string detail;  // a short note a person can read ("rotated to tok_…"); never a secret
 };
 

@@ -54,12 +54,13 @@ TEST_F(AdminAuditRouteTest, EventsAreNewestFirstWithEveryField) {
   EXPECT_EQ(req["client"], "127.0.0.1");
   EXPECT_TRUE(req["user_agent"].is_null());
   EXPECT_EQ(req["request_id"], "r");
-  EXPECT_EQ(req.size(), 11u) << "no pair_code_id or detail when the event has none";
+  EXPECT_TRUE(req["client_request_id"].is_null());
+  EXPECT_EQ(req.size(), 12u) << "no pair_code_id or detail when the event has none";
   const Json& created = a.body["events"][1];
   EXPECT_EQ(created["kind"], "token.created");
   EXPECT_EQ(created["actor_token_id"], bootstrap_.token_id);
   EXPECT_EQ(created["detail"], "scopes lake:read");
-  EXPECT_EQ(created.size(), 12u);
+  EXPECT_EQ(created.size(), 13u);
 }
 
 TEST_F(AdminAuditRouteTest, FiltersByTokenAndTime) {

@@ -150,5 +150,24 @@ TEST(FailureLimiter, IsSafeFromManyThreads) {
   EXPECT_TRUE(one.blocked("x", kT0, nullptr));
 }
 
+// A blocked address still gets a few lookups a minute: the way a valid token that is not in the
+// cache gets in beside a guesser on the same NAT.
+TEST(FailureLimiter, BlockedAddressesKeepASmallLookupBudget) {
+  FailureLimiter limiter(60, 1, 100, 6);
+  limiter.record_failure("10.0.0.1", kT0);
+  ASSERT_TRUE(limiter.blocked("10.0.0.1", kT0, nullptr));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.take_lookup("10.0.0.1", kT0)) << i;
+  EXPECT_FALSE(limiter.take_lookup("10.0.0.1", kT0)) << "the burst is 3";
+  EXPECT_TRUE(limiter.take_lookup("10.0.0.1", kT0 + seconds(10))) << "6 a minute: one per 10 s";
+  EXPECT_FALSE(limiter.take_lookup("10.0.0.1", kT0 + seconds(10)));
+  EXPECT_TRUE(limiter.take_lookup("10.0.0.2", kT0)) << "an address never seen is not limited";
+}
+
+TEST(FailureLimiter, ZeroLookupsPerMinuteGivesNoBudget) {
+  FailureLimiter limiter(60, 1, 100, 0);
+  limiter.record_failure("10.0.0.1", kT0);
+  EXPECT_FALSE(limiter.take_lookup("10.0.0.1", kT0 + seconds(600)));
+}
+
 }  // namespace
 }  // namespace fathom::auth
