@@ -23,6 +23,11 @@ struct ServerUrl {
 // Parses "http[s]://host[:port][/]". Throws CliError(kExitLocal) naming what is wrong.
 ServerUrl parse_server_url(std::string_view text);
 
+// True for a host that names this machine's loopback interface: "localhost" (any case),
+// 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z). Plain http:// is safe only to those: anywhere
+// else the admin token crosses a network in the clear.
+bool is_loopback_host(std::string_view host);
+
 struct HttpReply {
   int status = 0;
   std::string content_type;

@@ -21,6 +21,16 @@ std::string ApiAnswer::message() const {
 
 ApiSession open_session(const ParsedArgs& args, std::string_view command) {
   ServerUrl url = parse_server_url(server_url_text(args));
+  // Refused before the token is read or a connection made: on a plain connection to another
+  // host the admin token can be read, and replayed, by anyone on the path.
+  if (!url.tls && !is_loopback_host(url.host) && !args.has("--insecure-http")) {
+    throw CliError(kExitUsage,
+                   "refusing to send the admin token over plain http:// to " + url.host +
+                       ", which is not a loopback address: anyone on the network path could "
+                       "read it; use an https:// --url (a TLS listener), or pass --insecure-http "
+                       "if that network is trusted (see 'fathom-auth " +
+                       std::string(command) + " --help')");
+  }
   if (std::optional<std::string> ca_file = args.value("--ca-file")) {
     if (!url.tls) {
       throw CliError(kExitLocal, "--ca-file is only for an https:// --url (" + url.text + ")");

@@ -21,7 +21,9 @@ struct ApiSession {
   std::string command;  // "tokens revoke", for messages
 };
 
-// Throws CliError(kExitLocal) when the URL or the token is missing or unsafe.
+// Throws CliError(kExitLocal) when the URL or the token is missing or unsafe, and
+// CliError(kExitUsage) for a plain http:// URL to a host other than loopback without
+// --insecure-http.
 ApiSession open_session(const ParsedArgs& args, std::string_view command);
 
 // A parsed answer of the API.

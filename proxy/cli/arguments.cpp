@@ -36,6 +36,7 @@ std::vector<std::string> ParsedArgs::values(std::string_view name) const {
 std::vector<OptionSpec> with_api_options(std::vector<OptionSpec> specs) {
   specs.push_back({"--url", true, false});
   specs.push_back({"--ca-file", true, false});
+  specs.push_back({"--insecure-http", false, false});
   specs.push_back({"--token-file", true, false});
   specs.push_back({"--json", false, false});
   return specs;

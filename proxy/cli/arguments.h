@@ -27,7 +27,8 @@ struct ParsedArgs {
   std::vector<std::string> values(std::string_view name) const;
 };
 
-// The options every command that talks to the admin API takes: --url, --token-file, --json.
+// The options every command that talks to the admin API takes: --url, --ca-file,
+// --insecure-http, --token-file, --json.
 std::vector<OptionSpec> with_api_options(std::vector<OptionSpec> specs);
 
 // Parses `args` against `specs`. Throws CliError(kExitUsage) naming the problem; `--token` gets

@@ -9,6 +9,9 @@ inline constexpr const char kApiOptionsHelp[] =
     "http://127.0.0.1:8201)\n"
     "  --ca-file FILE      https:// URLs: the CA certificate (PEM) that issued the daemon's\n"
     "                      certificate (default: the system's CA store)\n"
+    "  --insecure-http     allow a plain http:// URL to a host other than loopback\n"
+    "                      (127.0.0.0/8, ::1, localhost); without it such a URL is refused,\n"
+    "                      as the admin token would cross the network in the clear\n"
     "  --token-file FILE   the admin token, on FILE's first line (mode 0600)\n"
     "                      default: $FATHOM_ADMIN_TOKEN; there is no --token flag on purpose:\n"
     "                      a command line is readable by every local user\n"
@@ -24,6 +27,6 @@ inline constexpr const char kExitCodesHelp[] =
     "  5   refused by a rule (409): the last admin token, already rotated, revoked\n"
     "  6   the name matches several tokens (they are listed); use an id\n"
     "  7   rotate: the replacement was not confirmed; both tokens are still active\n"
-    "  64  usage error\n";
+    "  64  usage error, or plain http:// to a host other than loopback (see --insecure-http)\n";
 
 }  // namespace fathom::cli

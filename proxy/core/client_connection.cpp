@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "auth/secret.h"
 #include "core/credentials.h"
 #include "core/explain.h"
 #include "core/flow.h"
@@ -38,6 +39,8 @@ ClientConnection::ClientConnection(Worker& worker, bufferevent* bev, std::string
 }
 
 ClientConnection::~ClientConnection() {
+  cleanse_credentials(head_buf_, head_);
+  auth::cleanse(up_head_);
   if (local_state_) local_state_->detach();
   if (up_ != nullptr) bufferevent_free(up_);
   if (bev_ != nullptr) bufferevent_free(bev_);
@@ -257,6 +260,8 @@ bool ClientConnection::read_head() {
   }
   head_buf_.assign(p, r.consumed);
   rebase(head_, Rebase{p, r.consumed, head_buf_.data()});
+  // Drained chains are freed as they are; head_buf_ is the one copy of the token from here on.
+  auth::cleanse(const_cast<char*>(p), r.consumed);
   evbuffer_drain(in, r.consumed);
   // From here on every policy, the audit and the lake see the one canonical spelling.
   if (!http::canonicalize_path(head_.path, canonical_path_)) head_.path = canonical_path_;
@@ -375,6 +380,10 @@ void ClientConnection::authorize(const Credentials& creds) {
   }
   PendingLookup pending;
   AuthResult r = authn.authenticate(creds.token, client_, pending);
+  // Hashed: only the lake may still need the token's bytes, and only if it is sent them.
+  if (decision_.handler != nullptr || !rt_->config.upstream.forward_authorization) {
+    cleanse_credentials(head_buf_, head_);
+  }
   if (r.cache == CacheUse::hit) worker_.metrics().cache_hits.add();
   if (r.cache == CacheUse::miss) worker_.metrics().cache_misses.add();
   if (r.outcome == AuthOutcome::pending) {
@@ -552,6 +561,8 @@ void ClientConnection::proceed(const AccessDecision& decision) {
 void ClientConnection::finish_request(int status, bool keep_alive) {
   log_request(status);
   record_audit(status);
+  cleanse_credentials(head_buf_, head_);  // refused or forwarded tokens, too
+  auth::cleanse(up_head_);
   up_response_started_ = false;
   resp_done_ = false;
   stream_ = false;

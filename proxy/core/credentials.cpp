@@ -1,5 +1,7 @@
 #include "core/credentials.h"
 
+#include "auth/secret.h"
+
 namespace fathom {
 namespace {
 
@@ -48,6 +50,12 @@ Credentials read_credentials(const http::RequestHead& head) {
   std::string_view token = v.substr(kScheme.size());
   if (!is_token68(token)) return {CredentialStatus::malformed, {}};
   return {CredentialStatus::bearer, token};
+}
+
+void cleanse_credentials(std::string& buf, const http::RequestHead& head) {
+  for (const http::Header& h : head.headers) {
+    if (http::iequals(h.name, "authorization")) auth::cleanse_within(buf, h.value);
+  }
 }
 
 }  // namespace fathom

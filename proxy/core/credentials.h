@@ -3,6 +3,7 @@
 // query string is refused, never used, so it cannot leak through logs and referrers.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "http/message.h"
@@ -23,5 +24,10 @@ struct Credentials {
 };
 
 Credentials read_credentials(const http::RequestHead& head);
+
+// Overwrites with zeros the values of `head`'s Authorization headers inside `buf`, the buffer its
+// views point into, so that the raw token does not outlive its use (hashing, or forwarding with
+// upstream.forward_authorization). The views stay valid; they then read zeros.
+void cleanse_credentials(std::string& buf, const http::RequestHead& head);
 
 }  // namespace fathom

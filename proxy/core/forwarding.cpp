@@ -8,8 +8,10 @@
 
 #include <algorithm>
 
+#include "auth/secret.h"
 #include "core/chunk_pump.h"
 #include "core/client_connection.h"
+#include "core/credentials.h"
 #include "core/flow.h"
 #include "core/head_rebase.h"
 #include "core/worker.h"
@@ -382,6 +384,9 @@ bool ClientConnection::read_response_head() {
     resp_buf_.assign(p, r.consumed);
     rebase(resp_, Rebase{p, r.consumed, resp_buf_.data()});
     evbuffer_drain(in, r.consumed);
+    // The lake answered, so no retry will send the head again: wipe the forwarded token.
+    cleanse_credentials(head_buf_, head_);
+    auth::cleanse(up_head_);
     if (resp_.status == 101 || resp_.status >= 200) {
       worker_.metrics().upstream_response.observe(std::chrono::steady_clock::now() - up_head_sent_);
     }

@@ -3,6 +3,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/secret.h"
 #include "core/bootstrap.h"
 #include "core/idle_expiry.h"
 #include "core/runtime.h"
@@ -190,6 +192,14 @@ int bootstrap(const std::string& config_path, const std::string& exe_dir) {
 }
 
 int serve(const std::string& config_path, const std::string& exe_dir) {
+  // Before the hash key is read or a token seen: a process that is not dumpable writes no core
+  // file (which would hold the key and recent tokens), and only root may ptrace it or read its
+  // memory through /proc, not every process of its user.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    log::warn("dumpable_not_cleared",
+              {{"message", std::string("prctl(PR_SET_DUMPABLE, 0) failed: ") +
+                               std::strerror(errno) + "; a core dump could hold secrets"}});
+  }
   evthread_use_pthreads();
   signal(SIGPIPE, SIG_IGN);
   Server s;
@@ -229,6 +239,7 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
                           : std::nullopt) {
       std::string path = cfg.state_dir + "/bootstrap-token";
       write_secret_file(path, *secret);
+      auth::cleanse(*secret);
       log::warn("bootstrap_token_created",
                 {{"path", path},
                  {"message",

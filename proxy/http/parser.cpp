@@ -1,5 +1,6 @@
 #include "http/parser.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -139,6 +140,30 @@ Step parse_fields(std::string_view buf, size_t& pos, const HeadLimits& limits,
     if (const Refusal r = parse_field_line(line.content, h); r != Refusal::none) return refuse(r);
     headers.push_back(h);
   }
+}
+
+// Judges the start of a request line before its end arrives, so that a client speaking another
+// protocol (a TLS ClientHello starts with 0x16) is refused at once instead of waiting for the
+// header timeout. Only the first `scan` bytes are looked at: the same bytes that the line limits
+// allow, so that no prefix gets a different refusal from a longer one (a method longer than the
+// request line limit is too long, whatever follows it). Every verdict here is final for any
+// continuation, and it agrees with what the complete line would get.
+Refusal request_line_start(std::string_view rest, size_t scan) {
+  if (rest.empty()) return Refusal::none;
+  const size_t n = std::min(rest.size(), scan);
+  size_t i = 0;
+  while (i < n && chars::is(rest[i], chars::kTchar)) ++i;
+  if (i == n) return Refusal::none;  // a method so far, or nothing to judge yet
+  const char c = rest[i];
+  if (c == ' ') return i == 0 ? Refusal::bad_request_line : Refusal::none;
+  if (c == '\n') return Refusal::none;  // a bare LF, which the line framing refuses
+  if (c == '\r') {
+    // CRLF is an empty line before the request line, or the end of a line that is only a method
+    // (refused in full). A CR followed by anything else is a bare CR.
+    if (i + 1 >= n || rest[i + 1] == '\n') return Refusal::none;
+    return Refusal::bad_request_line;
+  }
+  return i == 0 ? Refusal::not_http : Refusal::bad_method;
 }
 
 Refusal parse_request_line(std::string_view line, RequestHead& out) {
@@ -289,7 +314,11 @@ Step request_head(std::string_view buf, const HeadLimits& limits, RequestHead& o
   // the head size, so that a stream of CRLFs is bounded too.
   do {
     pos += line.length;
-    line = find_line(buf.substr(pos), limits.max_request_line, limits.max_head_bytes - pos);
+    const size_t budget = limits.max_head_bytes - pos;
+    const Refusal start =
+        request_line_start(buf.substr(pos), std::min(limits.max_request_line, budget) + 1);
+    if (start != Refusal::none) return refuse(start);
+    line = find_line(buf.substr(pos), limits.max_request_line, budget);
     switch (line.end) {
       case LineEnd::found:
         break;

@@ -33,7 +33,9 @@ struct ParseResult {
 // - need_more: the head is incomplete and within the limits so far; call again with more bytes.
 // - refused: the head is malformed or over a limit, `refusal` says why. Refusals for limits are
 //   reported as soon as the limit is exceeded, without waiting for the rest of the head.
-// Leading empty lines before the request line are tolerated (RFC 9112 section 2.2).
+// Leading empty lines before the request line are tolerated (RFC 9112 section 2.2). Bytes that
+// cannot start a request line (a first byte that is not a token character, a method followed by
+// anything but SP) are refused as soon as they arrive, not at the end of the line.
 ParseResult parse_request_head(std::string_view buf, const HeadLimits& limits, RequestHead& out);
 
 // Parses a response head (from the upstream) from the start of `buf`. `request_method` decides

@@ -18,6 +18,11 @@ RefusalInfo describe(Refusal r) {
               "spaces and ended by CRLF."};
     case Refusal::bad_method:
       return {400, bad, "The method contains characters that are not allowed in a token."};
+    case Refusal::not_http:
+      return {400, bad,
+              "This port speaks plain HTTP/1.1, and the bytes received cannot start an HTTP "
+              "request (a TLS client on a plain port?); send a request line such as \"GET / "
+              "HTTP/1.1\"."};
     case Refusal::unsupported_version:
       return {505, bad, "Only HTTP/1.0 and HTTP/1.1 are supported; send HTTP/1.1."};
     case Refusal::request_line_too_long:
@@ -109,6 +114,8 @@ std::string_view name(Refusal r) {
       return "bad_request_line";
     case Refusal::bad_method:
       return "bad_method";
+    case Refusal::not_http:
+      return "not_http";
     case Refusal::unsupported_version:
       return "unsupported_version";
     case Refusal::request_line_too_long:

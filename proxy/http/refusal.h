@@ -12,6 +12,7 @@ enum class Refusal : uint8_t {
   // request line
   bad_request_line,       // not "METHOD SP target SP HTTP/x.y CRLF"
   bad_method,             // method is not a token
+  not_http,               // the first byte cannot start a request line (TLS, SSH, binary)
   unsupported_version,    // not HTTP/1.0 or HTTP/1.1
   request_line_too_long,  // 414
   // target

@@ -32,9 +32,10 @@ ContextPtr new_context(const SSL_METHOD* method) {
   // Renegotiation is a TLS 1.2 feature with a history of attacks and no use here. Most HTTP
   // peers close without a close_notify; OpenSSL 3 calls that an error, which libevent 2.1 would
   // report as one instead of as the end of the stream. HTTP's own framing (Content-Length,
-  // chunks) is what tells a whole message from a truncated one.
-  SSL_CTX_set_options(
-      ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // chunks) is what tells a whole message from a truncated one. Decrypted records are wiped once
+  // handed over: they hold bearer tokens, which must not linger in OpenSSL's buffers.
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
+                                     SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_CLEANSE_PLAINTEXT);
   return ctx;
 }
 

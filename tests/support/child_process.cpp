@@ -28,6 +28,7 @@ ExitStatus decode(int wstatus) {
     s.code = WEXITSTATUS(wstatus);
   } else if (WIFSIGNALED(wstatus)) {
     s.signal = WTERMSIG(wstatus);
+    s.core_dumped = WCOREDUMP(wstatus);
   }
   return s;
 }

@@ -15,7 +15,8 @@ namespace fathom::test {
 struct ExitStatus {
   bool exited = false;  // ended through exit(); `code` is valid
   int code = -1;
-  int signal = 0;  // killed by this signal
+  int signal = 0;            // killed by this signal
+  bool core_dumped = false;  // killed by `signal`, and the kernel wrote a core dump
 
   bool success() const { return exited && code == 0; }
   std::string describe() const;  // "exit code 2", "killed by signal 9"

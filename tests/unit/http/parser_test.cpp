@@ -137,6 +137,44 @@ TEST(RequestParser, RefusesMethodsThatAreNotTokens) {
   EXPECT_EQ(head.method, "M-SEARCH!");
 }
 
+TEST(RequestParser, RefusesBytesThatCannotStartARequestLineAtOnce) {
+  // The start of a TLS 1.2 ClientHello record: handshake (0x16), version 3.1, a length.
+  const std::string hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+  for (size_t n = 1; n <= hello.size(); ++n) {
+    EXPECT_EQ(refusal_of(hello.substr(0, n)), Refusal::not_http) << n;
+  }
+  EXPECT_EQ(refusal_of("\r\n\r\n" + hello), Refusal::not_http);
+  EXPECT_EQ(refusal_of(std::string(1, '\0')), Refusal::not_http);
+  EXPECT_EQ(refusal_of("{\"jsonrpc\""), Refusal::not_http);
+  // A method followed by anything but SP, before the line ends.
+  EXPECT_EQ(refusal_of("GET\x01"), Refusal::bad_method);
+  EXPECT_EQ(refusal_of("GET/"), Refusal::bad_method);
+  EXPECT_EQ(refusal_of(" "), Refusal::bad_request_line);
+  EXPECT_EQ(refusal_of("\rG"), Refusal::bad_request_line);
+  EXPECT_EQ(refusal_of("GET\rX"), Refusal::bad_request_line);
+
+  // What can still become a request line waits for more.
+  RequestHead head;
+  for (std::string_view prefix :
+       {"", "\r", "\r\n", "\r\n\r", "G", "GET", "M-SEARCH!", "GET ", "GET\r", "GET /\x16"}) {
+    EXPECT_EQ(parse(prefix, head).status, ParseStatus::need_more) << prefix;
+  }
+}
+
+TEST(RequestParser, JudgesTheStartOfALineOnlyWithinItsLimits) {
+  HeadLimits limits;
+  limits.max_request_line = 32;
+  // A method already over the limit is too long, whatever byte follows it, so that a shorter
+  // prefix and a longer one get the same refusal.
+  EXPECT_EQ(refusal_of(std::string(33, 'G'), limits), Refusal::request_line_too_long);
+  EXPECT_EQ(refusal_of(std::string(33, 'G') + "\x16", limits), Refusal::request_line_too_long);
+  EXPECT_EQ(refusal_of(std::string(32, 'G') + "\x16", limits), Refusal::bad_method);
+  limits.max_head_bytes = 8;
+  EXPECT_EQ(refusal_of("\r\n" + std::string(7, 'G'), limits), Refusal::headers_too_large);
+  EXPECT_EQ(refusal_of("\r\n" + std::string(7, 'G') + "\x16", limits), Refusal::headers_too_large);
+  EXPECT_EQ(refusal_of("\r\n" + std::string(6, 'G') + "\x16", limits), Refusal::bad_method);
+}
+
 TEST(RequestParser, AcceptsOnlyHttp10And11) {
   RequestHead head;
   ASSERT_EQ(parse("GET / HTTP/1.0\r\n\r\n", head).status, ParseStatus::done);

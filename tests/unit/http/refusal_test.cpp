@@ -47,6 +47,7 @@ TEST(Refusal, MapsLimitsToTheirStatuses) {
 TEST(Refusal, MapsMalformedRequestsTo400) {
   for (Refusal r : {Refusal::bad_request_line,
                     Refusal::bad_method,
+                    Refusal::not_http,
                     Refusal::bad_target,
                     Refusal::target_dot_segment,
                     Refusal::target_encoded_char,
