@@ -1,6 +1,9 @@
 #include "responses.h"
 
+#include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 #include "http/path_canonical.h"
 #include "http/serialize.h"
@@ -75,23 +78,26 @@ nlohmann::ordered_json describe_request(const http::RequestHead& head) {
 // header as HTTP_<NAME> with the name upper-cased and '-' turned into '_' (so "X_Fathom_Id" and
 // "X-Fathom-Id" land on one key), repeated ones joined with ", " (PEP 3333, RFC 3875).
 nlohmann::ordered_json wsgi_view(const http::RequestHead& head) {
-  nlohmann::ordered_json environ = nlohmann::ordered_json::object();
+  std::vector<std::pair<std::string, std::string>> environ;  // in the order first seen
   for (const http::Header& h : head.headers) {
     std::string key = "HTTP_";
     for (char c : h.name) {
       key += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
-    auto it = environ.find(key);
-    if (it == environ.end()) {
-      environ[key] = h.value;
+    auto same = std::find_if(environ.begin(), environ.end(),
+                             [&](const auto& entry) { return entry.first == key; });
+    if (same == environ.end()) {
+      environ.emplace_back(std::move(key), std::string(h.value));
     } else {
-      *it = it->get<std::string>() + ", " + std::string(h.value);
+      same->second.append(", ").append(h.value);
     }
   }
+  nlohmann::ordered_json env = nlohmann::ordered_json::object();
+  for (auto& [key, value] : environ) env[key] = std::move(value);
   nlohmann::ordered_json j;
   j["PATH_INFO"] = http::percent_decode(head.path);
   j["REQUEST_METHOD"] = head.method;
-  j["environ"] = std::move(environ);
+  j["environ"] = std::move(env);
   return j;
 }
 

@@ -55,7 +55,8 @@ TEST(HostileClients, UnderscoreHeadersCannotForgeTheIdentity) {
       "X_Fathom_Token_Name: bootstrap-admin\r\nX_Forwarded_For: 10.9.9.9\r\n";
   Response anonymous = fetch(p.port(), "GET", "/v1/public/x", forged);
   ASSERT_EQ(anonymous.status, 200) << anonymous.body;
-  const nlohmann::json& env = environ_of(anonymous.json());
+  const nlohmann::json anonymous_echo = anonymous.json();
+  const nlohmann::json& env = environ_of(anonymous_echo);
   EXPECT_FALSE(env.contains("HTTP_X_FATHOM_TOKEN_ID")) << env.dump();
   EXPECT_FALSE(env.contains("HTTP_X_FATHOM_SCOPES")) << env.dump();
   EXPECT_FALSE(env.contains("HTTP_X_FATHOM_TOKEN_NAME")) << env.dump();
@@ -65,7 +66,8 @@ TEST(HostileClients, UnderscoreHeadersCannotForgeTheIdentity) {
   const std::string reader = minted_token(p, {"lake:read"});
   Response authed = fetch(p.port(), "GET", "/v1/data", forged + bearer(reader));
   ASSERT_EQ(authed.status, 200) << authed.body;
-  const nlohmann::json& env2 = environ_of(authed.json());
+  const nlohmann::json authed_echo = authed.json();
+  const nlohmann::json& env2 = environ_of(authed_echo);
   EXPECT_EQ(env2.value("HTTP_X_FATHOM_SCOPES", ""), "lake:read") << env2.dump();
   EXPECT_TRUE(env2.value("HTTP_X_FATHOM_TOKEN_ID", "").starts_with("tok_")) << env2.dump();
   EXPECT_NE(env2.value("HTTP_X_FATHOM_TOKEN_ID", ""), "tok_0000bootstrap000");
@@ -85,8 +87,9 @@ TEST(HostileClients, UnderscoreNamesPassWhenAllowedButNeverAsIdentity) {
                      "My_Header: 1\r\nX_Fathom_Token_Id: tok_forged\r\nX_Real_Ip: 1.2.3.4\r\n");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(echoed_header(r.json(), "My_Header").value_or(""), "1");
-  EXPECT_FALSE(environ_of(r.json()).contains("HTTP_X_FATHOM_TOKEN_ID"));
-  EXPECT_FALSE(environ_of(r.json()).contains("HTTP_X_REAL_IP"));
+  const nlohmann::json echo = r.json();
+  EXPECT_FALSE(environ_of(echo).contains("HTTP_X_FATHOM_TOKEN_ID"));
+  EXPECT_FALSE(environ_of(echo).contains("HTTP_X_REAL_IP"));
 }
 
 // 2. Headers frameworks route on or change the method with.
@@ -119,7 +122,7 @@ TEST(HostileClients, EncodedPathsCannotSlipPastTheRules) {
   TokenProxy p(use_hostile_rules);
   const std::string writer = minted_token(p, {"lake:read", "lake:write"});
   const char* variants[] = {"/v1/internal/k",     "/v1/%69nternal/k",  "/v1/%69%6E%74ernal/k",
-                            "/v1/%49nternal/k",   "/v1//internal/k",   "/v1/internal;x/k",
+                            "/v1/inter%6eal/k",   "/v1//internal/k",   "/v1/internal;x/k",
                             "/v1/internal./k",    "/v1/./internal/k",  "/v1/x/../internal/k",
                             "/v1/%2e/internal/k", "/v1%2Finternal/k",  "/v1\\internal/k",
                             "/v1/internal%00/k",  "/v1/internal%2e/k", "/%76%31/internal/k",
@@ -175,7 +178,7 @@ TEST(HostileClients, ClientRequestIdsNeverBecomeTheProxysOwn) {
   const std::string token_id = p.as(reader).me().body.value("token_id", "");
   nlohmann::json found;
   for (int i = 0; i < 100 && found.is_null(); ++i) {
-    ApiReply audit = p.admin().call("GET", "/v1/audit?kind=request&token_id=" + token_id);
+    ApiReply audit = p.admin().call("GET", "/v1/audit?token_id=" + token_id);
     for (const nlohmann::json& e : audit.body["events"]) {
       if (e.value("path", "") == "/v1/data") found = e;
     }
@@ -250,8 +253,7 @@ TEST(HostileClients, LocalBodyBytesAreCappedPerWorker) {
   EXPECT_EQ(refused.json().value("error", ""), "overloaded") << refused.body;
   EXPECT_TRUE(refused.header("Retry-After")) << "503 overloaded says when to retry";
   // The first one finishes normally once its body is whole.
-  first.send_all(R"(                                                                       )"
-                 R"(                           )");
+  first.send_all(std::string(100, ' '));
   Response done = first.read_response();
   EXPECT_EQ(done.status, 400) << "the body is spaces, not a token request: " << done.body;
 }
