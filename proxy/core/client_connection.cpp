@@ -21,6 +21,7 @@
 #include "http/serialize.h"
 #include "metrics/auth_outcome_label.h"
 #include "net/ip_address.h"
+#include "net/proxy_protocol.h"
 #include "ops/log.h"
 #include "tls/tls_bufferevent.h"
 
@@ -62,6 +63,9 @@ void ClientConnection::start() {
   // A client that stops reading what we send is dropped after the idle timeout.
   bufferevent_set_timeouts(bev_, nullptr, &idle);
   direct_writes_ = !tls::is_tls(bev_);
+  // A TCP balancer in front may say who the client is; over TLS its header would come before
+  // the handshake, which OpenSSL reads, so PROXY is taken on plain listeners only.
+  proxy_header_possible_ = direct_writes_ && net::contains_any(rt_->config.trusted_proxies, peer_);
   // A new bufferevent starts with writing enabled; direct writes enable it only when needed.
   if (direct_writes_) bufferevent_disable(bev_, EV_WRITE);
   bufferevent_enable(bev_, direct_writes_ ? EV_READ : EV_READ | EV_WRITE);
@@ -236,6 +240,11 @@ bool ClientConnection::read_head() {
     return false;
   }
   if (rt_->generation != worker_.runtime()->generation) rt_ = worker_.runtime();
+  if (proxy_header_possible_) {
+    if (!read_proxy_header()) return false;
+    len = evbuffer_get_length(in);
+    if (len == 0) return false;
+  }
   const Config& cfg = rt_->config;
   size_t want = std::min(len, cfg.limits.max_header_bytes + 2);
   const char* p = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want)));
@@ -265,6 +274,34 @@ bool ClientConnection::read_head() {
   evbuffer_drain(in, r.consumed);
   // From here on every policy, the audit and the lake see the one canonical spelling.
   if (!http::canonicalize_path(head_.path, canonical_path_)) head_.path = canonical_path_;
+  return true;
+}
+
+bool ClientConnection::read_proxy_header() {
+  evbuffer* in = bufferevent_get_input(bev_);
+  const size_t want = std::min(evbuffer_get_length(in), net::kMaxProxyHeader);
+  const char* p = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(want)));
+  net::ProxyHeader h = net::parse_proxy_v2({p, want});
+  switch (h.status) {
+    case net::ProxyHeaderStatus::absent:
+      proxy_header_possible_ = false;
+      return true;
+    case net::ProxyHeaderStatus::need_more:
+      if (!timer_is_head_) {
+        timer_is_head_ = true;
+        set_timer(rt_->config.timeouts.header_read);
+      }
+      return false;
+    case net::ProxyHeaderStatus::refused:
+      log::info("proxy_header_refused", {{"client", peer_}, {"reason", h.why}});
+      close();
+      return false;
+    case net::ProxyHeaderStatus::done:
+      break;
+  }
+  evbuffer_drain(in, h.consumed);
+  proxy_header_possible_ = false;
+  if (!h.client.empty()) peer_ = std::move(h.client);
   return true;
 }
 

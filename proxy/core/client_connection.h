@@ -85,6 +85,9 @@ class ClientConnection {
   static void on_timer(evutil_socket_t, short, void* arg);
   void process_input();
   bool read_head();  // false when the connection was closed or is waiting for more bytes
+  // A trusted peer's PROXY protocol v2 header, before the first request: false while it is
+  // incomplete or when it was refused (the connection then closes).
+  bool read_proxy_header();
   void dispatch();
   void authorize(const Credentials& creds);
   // The token was not in the cache: ask the store, and go on in lookup_done() (on this thread).
@@ -153,8 +156,9 @@ class ClientConnection {
 
   Worker& worker_;
   bufferevent* bev_;
-  std::string peer_;           // the TCP peer (or the PROXY protocol header's source)
-  bool peer_trusted_ = false;  // the peer is in trusted_proxies (decided per request)
+  std::string peer_;                    // the TCP peer (or the PROXY protocol header's source)
+  bool peer_trusted_ = false;           // the peer is in trusted_proxies (decided per request)
+  bool proxy_header_possible_ = false;  // a trusted peer, plain TCP, no request read yet
   Phase phase_ = Phase::head;
   event* timer_ = nullptr;
   bool timer_is_head_ = false;  // the header-read deadline is armed

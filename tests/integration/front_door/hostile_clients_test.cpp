@@ -398,5 +398,36 @@ TEST(HostileClients, RevocationLetsAPlainResponseFinishThenCloses) {
   EXPECT_EQ(fetch(p.port(), "GET", "/v1/data", bearer(token)).status, 401);
 }
 
+// 5. A TCP balancer in trusted_proxies may name the client with a PROXY protocol v2 header;
+// anyone else sending one gets 400 like any other bytes that are not HTTP.
+TEST(HostileClients, ProxyProtocolFromATrustedPeerNamesTheClient) {
+  const std::string header =
+      std::string("\r\n\r\n\0\r\nQUIT\n", 12) +
+      std::string("\x21\x11\x00\x0c\xc6\x33\x64\x07\x7f\x00\x00\x01\x30\x39\x1f\x49", 16);
+  {
+    TokenProxy p([](nlohmann::json& c) {
+      use_hostile_rules(c);
+      c["trusted_proxies"] = {"127.0.0.1"};
+    });
+    HttpConnection c = HttpConnection::open(p.port());
+    c.send_all(header + request("GET", "/v1/public/x"));
+    Response r = c.read_response();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(echoed_headers(r.json(), "X-Forwarded-For"),
+              std::vector<std::string>{"198.51.100.7"});
+    // The next request on the connection is the same client; no second header is read.
+    c.send_all(request("GET", "/v1/public/y"));
+    Response again = c.read_response();
+    EXPECT_EQ(echoed_headers(again.json(), "X-Forwarded-For"),
+              std::vector<std::string>{"198.51.100.7"});
+  }
+  TokenProxy untrusted(use_hostile_rules);
+  HttpConnection c = HttpConnection::open(untrusted.port());
+  c.send_all(header + request("GET", "/v1/public/x"));
+  Response r = c.read_response();
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(untrusted.lake.record_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace fathom::test

@@ -45,26 +45,16 @@ TEST(Refusal, MapsLimitsToTheirStatuses) {
 }
 
 TEST(Refusal, MapsMalformedRequestsTo400) {
-  for (Refusal r : {Refusal::bad_request_line,
-                    Refusal::bad_method,
-                    Refusal::not_http,
-                    Refusal::bad_target,
-                    Refusal::target_dot_segment,
-                    Refusal::target_encoded_char,
-                    Refusal::target_fragment,
-                    Refusal::target_host_mismatch,
-                    Refusal::bad_header_name,
-                    Refusal::bad_header_value,
-                    Refusal::obs_fold,
-                    Refusal::bare_lf,
-                    Refusal::missing_host,
-                    Refusal::repeated_host,
-                    Refusal::bad_host,
-                    Refusal::content_length_and_chunked,
-                    Refusal::bad_content_length,
-                    Refusal::unsupported_transfer_coding,
-                    Refusal::bad_chunk_size,
-                    Refusal::bad_chunk_framing,
+  for (Refusal r : {Refusal::bad_request_line,   Refusal::bad_method,
+                    Refusal::not_http,           Refusal::bad_target,
+                    Refusal::target_dot_segment, Refusal::target_encoded_char,
+                    Refusal::target_fragment,    Refusal::target_host_mismatch,
+                    Refusal::bad_header_name,    Refusal::bad_header_value,
+                    Refusal::obs_fold,           Refusal::bare_lf,
+                    Refusal::missing_host,       Refusal::repeated_host,
+                    Refusal::bad_host,           Refusal::content_length_and_chunked,
+                    Refusal::bad_content_length, Refusal::unsupported_transfer_coding,
+                    Refusal::bad_chunk_size,     Refusal::bad_chunk_framing,
                     Refusal::chunk_line_too_long}) {
     EXPECT_EQ(describe(r).status, 400) << name(r);
     EXPECT_EQ(describe(r).error, "invalid_request") << name(r);
