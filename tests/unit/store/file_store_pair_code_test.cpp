@@ -25,8 +25,13 @@ constexpr UnixTime kFarFuture = 4'000'000'000;
 
 class FileStorePairCodeTest : public ::testing::Test {
  protected:
+  // With the codes' creator in it: a code whose creator is unknown never redeems.
   std::unique_ptr<FileStore> open(FileStoreOptions options = {}) {
-    return std::make_unique<FileStore>(store_dir(), kKey, std::move(options));
+    auto store = std::make_unique<FileStore>(store_dir(), kKey, std::move(options));
+    if (!get_copy(*store, "tok_pairer")) {
+      create_sync(*store, make_token("tok_pairer", {"tokens:manage", "lake:read"}));
+    }
+    return store;
   }
   std::filesystem::path store_dir() const { return dir_.path() / "store"; }
   std::filesystem::path journal() const { return store_dir() / "journal"; }
