@@ -34,10 +34,10 @@ TEST(StoreTokenOps, ExpiredAdminDoesNotCountAsAnotherAdmin) {
   TokenIndex index;
   PairCodeIndex codes;
   TokenRecord expired = make_admin("tok_old");
-  expired.expires_at = 1500;
+  expired.expires_at = 100000;  // lasting at 1200, expired at 200000
   apply_create(index, expired);
   apply_create(index, make_admin("tok_live"));
-  Applied a = apply_revoke(index, codes, "tok_live", 2000);
+  Applied a = apply_revoke(index, codes, "tok_live", 200000);
   EXPECT_EQ(a.result.status, StoreStatus::conflict);
   EXPECT_NE(a.result.message.find("token tok_live is the last lasting admin token"),
             std::string::npos)
