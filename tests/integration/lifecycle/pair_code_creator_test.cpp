@@ -57,7 +57,7 @@ TEST_P(LifecyclePairCodeCreator, ARevokedCreatorsCodesAreCancelledAndRefused) {
                        "a code whose creator was revoked");
   // The audit says why; the admin's own code is untouched.
   lifecycle::Events events =
-      lifecycle::poll_audit(admin, "kind=pair_code.cancelled", [&](const lifecycle::Events& e) {
+      lifecycle::poll_audit(admin, "token_id=" + manager_id, [&](const lifecycle::Events& e) {
         return lifecycle::has_event(e, "pair_code.cancelled", "pair_code_id", code_id);
       });
   EXPECT_TRUE(lifecycle::has_event(events, "pair_code.cancelled", "pair_code_id", code_id))
@@ -85,8 +85,8 @@ TEST_P(LifecyclePairCodeCreator, ACodeWhoseCreatorExpiredIsRefusedAtRedemption) 
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, LifecyclePairCodeCreator, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return std::string(info.param ? "Redis" : "File");
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return std::string(param.param ? "Redis" : "File");
                          });
 
 }  // namespace

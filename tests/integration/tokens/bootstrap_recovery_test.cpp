@@ -104,10 +104,12 @@ TEST(TokensBootstrap, ForceMintsAnAdminWithTheDaemonStoppedAndTheAuditSaysSo) {
   EXPECT_EQ(me.body["scopes"], nlohmann::json({"admin"}));
   const std::string recovered_id = me.body["token_id"];
   // The audit records the forced bootstrap, naming the admins active then.
-  ApiReply audit = recovered.call("GET", "/v1/audit?kind=token.created&token_id=" + recovered_id);
+  ApiReply audit = recovered.call("GET", "/v1/audit?token_id=" + recovered_id);
   ASSERT_EQ(audit.status, 200) << audit.describe();
-  ASSERT_EQ(audit.body["events"].size(), 1u) << audit.describe();
-  const std::string detail = audit.body["events"][0].value("detail", "");
+  std::string detail;
+  for (const nlohmann::json& e : audit.body["events"]) {
+    if (e.value("kind", "") == "token.created") detail = e.value("detail", "");
+  }
   EXPECT_NE(detail.find("forced bootstrap"), std::string::npos) << audit.describe();
   EXPECT_NE(detail.find(thief_id), std::string::npos) << audit.describe();
   EXPECT_EQ(audit.response.body.find(printed[0].substr(4, 32)), std::string::npos);
