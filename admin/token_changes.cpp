@@ -22,6 +22,19 @@ std::string joined(const std::vector<std::string>& scopes) {
   return out;
 }
 
+// One pair_code.cancelled per code the store cancelled with its creator, by the same actor as the
+// revocation, so that the trail says why a code someone holds stopped working.
+void append_cancelled(std::vector<AuditEvent>& events, const std::vector<PairCodeRecord>& codes,
+                      const RequestFacts& facts, UnixTime now, const std::string& creator) {
+  for (const PairCodeRecord& code : codes) {
+    AuditEvent event = change_event("pair_code.cancelled", facts, now, 200);
+    event.pair_code_id = code.pair_code_id;
+    event.token_id = creator;
+    event.detail = "its creator " + creator + " was revoked";
+    events.push_back(std::move(event));
+  }
+}
+
 }  // namespace
 
 std::string TokenRoutes::issue(TokenRecord& record) {
@@ -83,14 +96,22 @@ void TokenRoutes::mint(const Identity& caller, RequestFacts facts, std::string_v
       });
 }
 
-void TokenRoutes::revoke(RequestFacts facts, std::string_view token_id, UnixTime now,
-                         const Reply& reply) {
+void TokenRoutes::revoke(const Identity& caller, RequestFacts facts, std::string_view token_id,
+                         UnixTime now, const Reply& reply) {
   if (!is_token_id(token_id)) return reply->respond(token_not_found(token_id));
   const std::string id(token_id);
   fetch(id, reply,
-        [this, reply, id, facts = std::move(facts), now](StoreStatus status,
-                                                         std::optional<TokenRecord> old) {
+        [this, reply, id, caller, facts = std::move(facts), now](StoreStatus status,
+                                                                 std::optional<TokenRecord> old) {
           if (status != StoreStatus::ok || !old) return reply->respond(read_failure(status, id));
+          // Before the idempotent answer: whether a caller may act on a token does not depend on
+          // the token's state.
+          if (const std::string* scope = authority_lacking(caller, *old)) {
+            return reply->respond(insufficient_scope(
+                *scope, "Your token does not hold \"" + *scope + "\", which token " + id +
+                            " holds, so it cannot revoke it; use a token "
+                            "that holds it."));
+          }
           // Idempotent without a write (and without an audit event): a second DELETE answers
           // with the record as it is.
           if (old->revoked()) return reply->respond(json_response(200, token_json(*old, now)));
@@ -103,8 +124,10 @@ void TokenRoutes::revoke(RequestFacts facts, std::string_view token_id, UnixTime
                   log_(LogLevel::info, "token_revoked", id + " revoked by " + facts.actor_token_id);
                   AuditEvent event = change_event("token.revoked", facts, now, 200);
                   event.token_id = id;
+                  std::vector<AuditEvent> events{std::move(event)};
+                  append_cancelled(events, result.cancelled_pair_codes, facts, now, id);
                   return audit_.acknowledge(
-                      {std::move(event)}, json_response(200, token_json(*result.token, now)),
+                      std::move(events), json_response(200, token_json(*result.token, now)),
                       unaudited("Token " + id + " was revoked",
                                 "the revocation stands. See the server log for why the audit "
                                 "trail failed."),
@@ -113,10 +136,10 @@ void TokenRoutes::revoke(RequestFacts facts, std::string_view token_id, UnixTime
                 case StoreStatus::not_found:
                   return reply->respond(token_not_found(id));
                 case StoreStatus::conflict:
-                  return reply->respond(
-                      conflict("Token " + id +
-                               " is the last active admin token; mint another admin "
-                               "token first, then revoke this one."));
+                  return reply->respond(conflict(
+                      "Token " + id +
+                      " is the last lasting admin token; mint another admin token without an "
+                      "expiry (or one more than 24 hours away) first, then revoke this one."));
                 case StoreStatus::unavailable:
                   return reply->respond(store_unavailable());
                 case StoreStatus::invalid_grant:  // a pair-code answer; not one for a revoke
@@ -146,6 +169,12 @@ void TokenRoutes::rotate(const Identity& caller, RequestFacts facts, std::string
 void TokenRoutes::rotate_token(const Identity& caller, RequestFacts facts, const TokenRecord& old,
                                std::optional<int64_t> grace, UnixTime now, const Reply& reply) {
   const std::string& id = old.token_id;
+  // First, as for a revoke: what a caller may act on does not depend on the token's state.
+  if (const std::string* scope = authority_lacking(caller, old)) {
+    return reply->respond(insufficient_scope(
+        *scope, "Your token does not hold \"" + *scope + "\", which token " + id +
+                    " holds, so it cannot rotate it; use a token that holds it."));
+  }
   if (!old.active(now)) {
     return reply->respond(conflict("Token " + id + " is " +
                                    (old.revoked() ? "revoked" : "expired") +
@@ -158,11 +187,6 @@ void TokenRoutes::rotate_token(const Identity& caller, RequestFacts facts, const
     return reply->respond(conflict("Token " + id + " was already rotated to " + old.rotated_to +
                                    "; rotate " + old.rotated_to + " instead, or revoke " + id +
                                    "."));
-  }
-  if (const std::string* scope = missing_scope(caller, old.scopes)) {
-    return reply->respond(insufficient_scope(
-        *scope, "Your token does not hold \"" + *scope + "\", which token " + id +
-                    " holds, so it cannot rotate it; use a token that holds it."));
   }
   // Without a grace the old token keeps its expiry; with one it expires then, but never later
   // than it would have anyway: rotating must not lengthen a token's life.

@@ -225,4 +225,10 @@ const std::string* missing_scope(const Identity& caller, const std::vector<std::
   return nullptr;
 }
 
+const std::string* authority_lacking(const Identity& caller, const TokenRecord& target) {
+  // Ending oneself takes no authority, whatever the scopes the caller was authenticated with.
+  if (caller.token_id == target.token_id) return nullptr;
+  return missing_scope(caller, target.scopes);
+}
+
 }  // namespace fathom::admin

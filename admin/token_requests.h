@@ -60,4 +60,9 @@ bool is_token_id(std::string_view id);
 // (mint, rotate, pair code) only what it holds.
 const std::string* missing_scope(const Identity& caller, const std::vector<std::string>& scopes);
 
+// The first scope of `target` that `caller` does not hold, or nullptr when the caller may revoke,
+// rotate or expire it: a token acts only on tokens whose every scope it holds (so a stolen
+// tokens:manage token cannot take out the admins and auditors), and may always revoke itself.
+const std::string* authority_lacking(const Identity& caller, const TokenRecord& target);
+
 }  // namespace fathom::admin

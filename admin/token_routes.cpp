@@ -59,7 +59,7 @@ void TokenRoutes::dispatch(const Request& request, std::string_view body, const 
       return reply->respond(method_not_allowed("GET, HEAD, POST"));
     case RouteKind::token:
       if (read) return show(match->id, now, reply);
-      if (method == "DELETE") return revoke(facts_of(request), match->id, now, reply);
+      if (method == "DELETE") return revoke(*caller, facts_of(request), match->id, now, reply);
       return reply->respond(method_not_allowed("GET, HEAD, DELETE"));
     case RouteKind::rotate:
       if (method == "POST") return rotate(*caller, facts_of(request), match->id, body, now, reply);

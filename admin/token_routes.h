@@ -65,7 +65,8 @@ class TokenRoutes {
   void mint(const Identity& caller, RequestFacts facts, std::string_view body, UnixTime now,
             const Reply& reply);
   void show(std::string_view token_id, UnixTime now, const Reply& reply);
-  void revoke(RequestFacts facts, std::string_view token_id, UnixTime now, const Reply& reply);
+  void revoke(const Identity& caller, RequestFacts facts, std::string_view token_id, UnixTime now,
+              const Reply& reply);
   void rotate(const Identity& caller, RequestFacts facts, std::string_view token_id,
               std::string_view body, UnixTime now, const Reply& reply);
   void me(const Identity& caller, UnixTime now, const Reply& reply);

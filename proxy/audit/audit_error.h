@@ -11,4 +11,11 @@ class AuditError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Another process (a running daemon) holds the audit directory's lock: told apart so that
+// `fathom-auth bootstrap --force` can say that the daemon must be stopped.
+class AuditLockedError : public AuditError {
+ public:
+  using AuditError::AuditError;
+};
+
 }  // namespace fathom::audit

@@ -55,7 +55,7 @@ FileAuditLog::FileAuditLog(std::filesystem::path dir, FileAuditLogOptions option
     int err = errno;
     ::close(lock_fd_);
     if (err == EWOULDBLOCK) {
-      throw AuditError(dir_.string() + ": another process is already writing this audit log");
+      throw AuditLockedError(dir_.string() + ": another process is already writing this audit log");
     }
     fail_io(lock_file, "cannot lock", err);
   }

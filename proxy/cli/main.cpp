@@ -32,8 +32,9 @@ const std::string kUsage =
         "way)\n"
         "  check-config FILE            validate a config and load its plugins, without serving\n"
         "                               (also: check-config --config FILE)\n"
-        "  bootstrap --config FILE      mint an admin token and print it (only while none is "
-        "active)\n"
+        "  bootstrap --config FILE [--force]\n"
+        "                               mint an admin token and print it (only while no lasting\n"
+        "                               admin token is active; --force: the recovery path)\n"
         "  audit verify --config FILE   check the audit trail's hash chain offline\n"
         "  backup --config FILE --out FILE\n"
         "                               copy the token store (while the daemon runs)\n"
@@ -113,16 +114,31 @@ int check_config_command(const std::vector<std::string>& args) {
 int bootstrap_command(const std::vector<std::string>& args) {
   if (args.size() == 1 && is_help(args[0])) {
     std::puts(
-        "usage: fathom-auth bootstrap --config FILE\n\n"
+        "usage: fathom-auth bootstrap --config FILE [--force]\n\n"
         "Mints an admin token (name bootstrap-admin, scopes [\"admin\"]) and prints it once.\n"
-        "Refuses (exit 1) while an admin token is active. Stop the daemon first: it holds the\n"
-        "store.");
+        "Refuses (exit 1) while a lasting admin token is active (one without an expiry, or\n"
+        "one more than 24 hours away).\n\n"
+        "--force mints one whatever is active: the way back in when every admin token is\n"
+        "lost, or in the wrong hands. It is recorded in the audit (token.created, \"forced\n"
+        "bootstrap\"). It needs what root on the host has: the config, the state_dir and the\n"
+        "store.\n\n"
+        "Stop the daemon first: it holds the store and the audit trail, and bootstrap refuses\n"
+        "while it runs.");
     return 0;
   }
-  if (args.size() != 2 || args[0] != "--config") {
-    return usage_error("bootstrap: --config FILE is needed");
+  std::string config;
+  bool force = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--force") {
+      force = true;
+    } else if (args[i] == "--config" && i + 1 < args.size()) {
+      config = args[++i];
+    } else {
+      return usage_error("bootstrap: unknown option " + args[i]);
+    }
   }
-  return fathom::bootstrap(args[1], exe_dir());
+  if (config.empty()) return usage_error("bootstrap: --config FILE is needed");
+  return fathom::bootstrap(config, exe_dir(), force);
 }
 
 const char kBackupHelp[] =

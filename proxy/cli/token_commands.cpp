@@ -75,8 +75,9 @@ const std::string kRevokeHelp =
         "usage: fathom-auth tokens revoke ID_OR_NAME [--json]\n"
         "\n"
         "Revokes a token: the very next request with it is refused. A NAME must match exactly one\n"
-        "active token. The last active admin token cannot be revoked (exit code 5): mint another\n"
-        "admin token first, or replace it with 'fathom-auth rotate ID'.\n\n") +
+        "active token. The last lasting admin token (no expiry, or one more than 24 hours away)\n"
+        "cannot be revoked (exit code 5): mint another first, or replace it with\n"
+        "'fathom-auth rotate ID'.\n\n") +
     kApiOptionsHelp;
 
 const std::string kRotateHelp =

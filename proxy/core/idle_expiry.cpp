@@ -31,6 +31,20 @@ void expired(const StoreResult& r, AuditLog* audit, unsigned days, UnixTime now,
   audit->record_durable(std::move(e), [id](bool durable) {
     if (!durable) log::error("audit_write_failed", {{"event", "token.expired"}, {"token_id", id}});
   });
+  // The store cancelled the token's pending pair codes in the same write; each says why.
+  for (const PairCodeRecord& code : r.cancelled_pair_codes) {
+    AuditEvent c;
+    c.time = now;
+    c.kind = "pair_code.cancelled";
+    c.pair_code_id = code.pair_code_id;
+    c.token_id = id;
+    c.detail = "its creator " + id + " expired";
+    audit->record_durable(std::move(c), [pc = code.pair_code_id](bool durable) {
+      if (!durable) {
+        log::error("audit_write_failed", {{"event", "pair_code.cancelled"}, {"pair_code_id", pc}});
+      }
+    });
+  }
 }
 
 }  // namespace

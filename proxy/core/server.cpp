@@ -17,9 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include "audit/audit_error.h"
 #include "auth/secret.h"
 #include "core/bootstrap.h"
+#include "core/bootstrap_file.h"
 #include "core/idle_expiry.h"
+#include "core/rotation_watch_store.h"
 #include "core/runtime.h"
 #include "core/services.h"
 #include "core/worker.h"
@@ -30,6 +33,7 @@
 #include "ops/listen_fds.h"
 #include "ops/log.h"
 #include "ops/sd_notify.h"
+#include "store/store_lock.h"
 
 namespace fathom {
 namespace {
@@ -38,6 +42,8 @@ struct Server {
   std::string config_path;
   std::string exe_dir;
   RuntimeHolder runtimes;
+  // Before `services`, so that it outlives every store callback that may still hold it.
+  std::shared_ptr<BootstrapTokenFile> bootstrap_file;  // null: no file to watch
   std::unique_ptr<Services> services;
   std::vector<std::unique_ptr<Worker>> workers;
   event_base* base = nullptr;
@@ -89,6 +95,7 @@ void upkeep(Server& s) {
   const auto now = static_cast<UnixTime>(std::time(nullptr));
   expire_idle_tokens(*s.services->token_store, s.services->audit(), cfg.tokens.idle_expiry_days,
                      now);
+  if (s.bootstrap_file) s.bootstrap_file->check(*s.services->token_store, now);
   if (s.services->audit_log != nullptr) {
     if (uint64_t pruned = s.services->audit_log->prune(now)) {
       log::info("audit_pruned", {{"events", static_cast<long long>(pruned)},
@@ -176,14 +183,30 @@ int check_config(const std::string& config_path, const std::string& exe_dir) {
   }
 }
 
-int bootstrap(const std::string& config_path, const std::string& exe_dir) {
+int bootstrap(const std::string& config_path, const std::string& exe_dir, bool force) {
   try {
     Config cfg = load_config(config_path, exe_dir);
     ensure_state_dir(cfg.state_dir);
-    auto services = open_services(cfg);
-    auto secret = mint_bootstrap_token(*services->token_store, *services->hasher,
-                                       BootstrapWhen::no_active_admin);
-    std::printf("%s\n", secret->c_str());
+    std::unique_ptr<Services> services;
+    try {
+      services = open_services(cfg);
+    } catch (const store::StoreLockedError& e) {
+      throw std::runtime_error(std::string("the daemon is running (") + e.what() +
+                               "); stop it first, e.g. systemctl stop fathom-auth");
+    } catch (const audit::AuditLockedError& e) {
+      throw std::runtime_error(std::string("the daemon is running (") + e.what() +
+                               "); stop it first, e.g. systemctl stop fathom-auth");
+    }
+    auto minted =
+        mint_bootstrap_token(*services->token_store, *services->hasher, services->audit(),
+                             force ? BootstrapWhen::forced : BootstrapWhen::no_lasting_admin);
+    if (force) {
+      std::fprintf(stderr,
+                   "fathom-auth bootstrap: forced; minted admin token %s (recorded in the audit "
+                   "as token.created). Revoke the admin tokens you no longer trust with it.\n",
+                   minted->token_id.c_str());
+    }
+    std::printf("%s\n", minted->secret.c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fathom-auth bootstrap: %s\n", e.what());
@@ -233,18 +256,33 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
       }
     }
     const bool may_bootstrap = redis == nullptr || (redis->ready() && redis->fresh());
-    if (auto secret = may_bootstrap
+    const std::string bootstrap_path = cfg.state_dir + "/bootstrap-token";
+    if (auto minted = may_bootstrap
                           ? mint_bootstrap_token(*s.services->token_store, *s.services->hasher,
-                                                 BootstrapWhen::store_empty)
+                                                 s.services->audit(), BootstrapWhen::store_empty)
                           : std::nullopt) {
-      std::string path = cfg.state_dir + "/bootstrap-token";
-      write_secret_file(path, *secret);
-      auth::cleanse(*secret);
+      write_secret_file(bootstrap_path, minted->secret);
+      auth::cleanse(minted->secret);
       log::warn("bootstrap_token_created",
-                {{"path", path},
+                {{"path", bootstrap_path},
+                 {"token_id", minted->token_id},
                  {"message",
-                  "the first admin token is in this file; mint your own with it, "
-                  "then delete the file"}});
+                  "the first admin token is in this file; mint your own with it, then revoke "
+                  "or rotate it (the daemon then deletes the file)"}});
+    }
+    s.bootstrap_file = BootstrapTokenFile::open_existing(bootstrap_path, *s.services->hasher);
+    if (s.bootstrap_file) {
+      // A rotation without a grace period invalidates nothing, so plugins' rotations are
+      // watched here; revocations and expiries arrive as invalidations (below).
+      std::shared_ptr<BootstrapTokenFile> watch = s.bootstrap_file;
+      s.services->plugin_store = std::make_unique<RotationWatchStore>(
+          *s.services->token_store, [watch](const TokenRecord& old) {
+            if (old.secret_hash == watch->secret_hash()) {
+              watch->remove(old.token_id, "rotated to " + old.rotated_to);
+            }
+          });
+      // Revoked or rotated while this daemon was stopped, or on another instance.
+      s.bootstrap_file->check(*s.services->token_store, static_cast<UnixTime>(std::time(nullptr)));
     }
     s.runtimes.publish(build_runtime(std::move(cfg), s.generation, s.services.get()));
   } catch (const std::exception& e) {
@@ -304,8 +342,12 @@ int serve(const std::string& config_path, const std::string& exe_dir) {
       if (redis->ready()) s.services->cache->clear();
     });
   }
-  s.services->token_store->subscribe([&s](const Invalidation& inv) {
+  s.services->token_store->subscribe([&s, watch = s.bootstrap_file](const Invalidation& inv) {
     s.services->cache->invalidate(inv.secret_hash);
+    // Revoked, expired, or given an end by a rotation with a grace period: retired either way.
+    if (watch && inv.secret_hash == watch->secret_hash()) {
+      watch->remove(inv.token_id, "revoked, expired or rotated");
+    }
     for (auto& w : s.workers) {
       Worker* worker = w.get();
       worker->post([worker, id = inv.token_id] { worker->token_invalidated(id); });

@@ -14,8 +14,10 @@ int serve(const std::string& config_path, const std::string& exe_dir);
 // `fathom-auth check-config FILE`: validates the config and loads its plugins without serving.
 int check_config(const std::string& config_path, const std::string& exe_dir);
 
-// `fathom-auth bootstrap --config FILE`: mints an admin token and prints it, unless an admin
-// token is active. Needs the store to itself (the daemon holds its lock while it runs).
-int bootstrap(const std::string& config_path, const std::string& exe_dir);
+// `fathom-auth bootstrap --config FILE [--force]`: mints an admin token and prints it, unless a
+// lasting admin token is active; with `force`, whatever is active (the recovery path, recorded in
+// the audit). Needs the store and the audit trail to itself: refuses, saying the daemon runs,
+// while the daemon holds their locks.
+int bootstrap(const std::string& config_path, const std::string& exe_dir, bool force);
 
 }  // namespace fathom

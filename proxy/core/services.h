@@ -26,9 +26,12 @@ struct Services : HostServices {
   std::unique_ptr<auth::ValidationCache> cache;
   std::unique_ptr<auth::FailureLimiter> limiter;
   std::unique_ptr<Authenticator> authenticator;
+  // The store as plugins see it, when the daemon watches their writes (serve: the bootstrap-token
+  // file); else they get token_store itself.
+  std::unique_ptr<TokenStore> plugin_store;
 
   // What plugins get through their Host.
-  TokenStore* store() override { return token_store.get(); }
+  TokenStore* store() override { return plugin_store ? plugin_store.get() : token_store.get(); }
   AuditLog* audit() override { return audit_log.get(); }
   NewSecret new_secret() override;
   std::string new_token_id() override;

@@ -101,7 +101,7 @@ void FileStore::run_batch(std::vector<Op>& ops) {
           applied = apply_create(index_, std::move(op.record));
           break;
         case Op::Kind::revoke:
-          applied = apply_revoke(index_, op.target, op.now);
+          applied = apply_revoke(index_, pair_codes_, op.target, op.now);
           if (ledger_ && !applied.puts.empty()) {
             const TokenRecord& t = applied.puts.front();
             append_frame(ledger_frames, ledger_payload({t.token_id, t.secret_hash,
@@ -112,7 +112,7 @@ void FileStore::run_batch(std::vector<Op>& ops) {
           applied = apply_rotate(index_, op.target, std::move(op.record), op.old_expires_at);
           break;
         case Op::Kind::expire:
-          applied = apply_expire(index_, op.target, op.now);
+          applied = apply_expire(index_, pair_codes_, op.target, op.now);
           break;
         case Op::Kind::create_pair_code:
           applied = apply_create_pair_code(pair_codes_, std::move(op.pair_code));
@@ -170,7 +170,7 @@ void FileStore::run_batch(std::vector<Op>& ops) {
   if (failed_) {
     // Every answer in the batch was judged against changes that may not be on disk.
     for (Answer& a : answers)
-      a.result = StoreResult{StoreStatus::unavailable, failure_, {}, {}, {}};
+      a.result = StoreResult{StoreStatus::unavailable, failure_, {}, {}, {}, {}};
   }
   // Even after a failure: the index already shows these tokens revoked, and caches should agree.
   notify_invalidated(invalidated);

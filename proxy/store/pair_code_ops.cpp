@@ -1,5 +1,6 @@
 #include "store/pair_code_ops.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -48,12 +49,31 @@ Applied apply_cancel_pair_code(PairCodeIndex& codes, std::string_view pair_code_
   return a;
 }
 
+std::vector<PairCodeRecord> cancel_pending_codes_of(PairCodeIndex& codes, std::string_view creator,
+                                                    UnixTime now) {
+  std::vector<PairCodeRecord> cancelled;
+  for (PairCodeRecord code : codes.all()) {
+    if (code.created_by != creator || !code.pending(now)) continue;
+    code.cancelled_at = now;
+    codes.put(code);
+    cancelled.push_back(std::move(code));
+  }
+  return cancelled;
+}
+
+bool creator_still_grants(const TokenIndex& tokens, const PairCodeRecord& code, UnixTime now) {
+  const TokenRecord* creator = tokens.by_id(code.created_by);
+  if (!creator || !creator->active(now)) return false;
+  return std::all_of(code.scopes.begin(), code.scopes.end(),
+                     [&](const std::string& scope) { return creator->holds(scope); });
+}
+
 Applied apply_redeem_pair_code(TokenIndex& tokens, PairCodeIndex& codes, std::string_view code_hash,
                                TokenRecord token) {
   const UnixTime now = token.created_at;
   const PairCodeRecord* code = codes.by_hash(code_hash);
   // One answer for unknown, used, cancelled and expired: a client learns nothing by guessing.
-  if (!code || !code->pending(now)) {
+  if (!code || !code->pending(now) || !creator_still_grants(tokens, *code, now)) {
     return refuse(StoreStatus::invalid_grant,
                   "the pair code is unknown, used, cancelled or expired");
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "fathom/token_store.h"
 #include "store/pair_code_index.h"
@@ -15,9 +16,17 @@ namespace fathom::store {
 Applied apply_create_pair_code(PairCodeIndex& codes, PairCodeRecord code);
 // not_found unless the code is pending at `now`.
 Applied apply_cancel_pair_code(PairCodeIndex& codes, std::string_view pair_code_id, UnixTime now);
-// invalid_grant unless a code with `code_hash` is pending at token.created_at; then the code is
-// marked redeemed and the token created with the code's name, scopes and creator. Both records
-// land in Applied together, to be journaled as one record.
+// Marks cancelled at `now` every code `creator` made that is pending then; returns them. A scan of
+// every code kept: finished codes are dropped by compaction, so the index stays small.
+std::vector<PairCodeRecord> cancel_pending_codes_of(PairCodeIndex& codes, std::string_view creator,
+                                                    UnixTime now);
+// True if the creator of `code` is an active token at `now` that holds every scope of the code:
+// a code is worth no more than its creator is now.
+bool creator_still_grants(const TokenIndex& tokens, const PairCodeRecord& code, UnixTime now);
+// invalid_grant unless a code with `code_hash` is pending at token.created_at and its creator
+// still grants it (creator_still_grants); then the code is marked redeemed and the token created
+// with the code's name, scopes and creator. Both records land in Applied together, to be
+// journaled as one record.
 Applied apply_redeem_pair_code(TokenIndex& tokens, PairCodeIndex& codes, std::string_view code_hash,
                                TokenRecord token);
 

@@ -50,9 +50,9 @@ bool TokenIndex::touch(std::string_view token_id, UnixTime when) {
   return true;
 }
 
-bool TokenIndex::has_admin_other_than(std::string_view except_id, UnixTime now) const {
+bool TokenIndex::has_lasting_admin_other_than(std::string_view except_id, UnixTime now) const {
   return std::any_of(by_id_.begin(), by_id_.end(), [&](const auto& entry) {
-    return entry.first != except_id && entry.second.is_admin(now);
+    return entry.first != except_id && entry.second.is_lasting_admin(now);
   });
 }
 

@@ -34,8 +34,8 @@ class TokenIndex {
   // Sets last_used_at if `when` is later; false if the token is unknown or the time is not newer.
   bool touch(std::string_view token_id, UnixTime when);
 
-  // True if a token other than `except_id` is an admin token at `now`.
-  bool has_admin_other_than(std::string_view except_id, UnixTime now) const;
+  // True if a token other than `except_id` is a lasting admin token at `now` (the last-admin rule).
+  bool has_lasting_admin_other_than(std::string_view except_id, UnixTime now) const;
 
   // Every token, oldest first (created_at, then token_id).
   std::vector<TokenRecord> all() const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/pair_code_ops.h"
+
 namespace fathom::store {
 namespace {
 
@@ -15,7 +17,7 @@ Applied refuse(StoreStatus status, std::string message) {
 // The optionals are built in place: GCC 12 warns (falsely) when an empty one is assigned.
 Applied accepted(TokenRecord token, std::optional<TokenRecord> created = std::nullopt) {
   return Applied{
-      StoreResult{StoreStatus::ok, {}, std::move(token), std::move(created), std::nullopt},
+      StoreResult{StoreStatus::ok, {}, std::move(token), std::move(created), std::nullopt, {}},
       {},
       {},
       {}};
@@ -23,7 +25,16 @@ Applied accepted(TokenRecord token, std::optional<TokenRecord> created = std::nu
 
 std::string last_admin_message(std::string_view token_id) {
   return "token " + std::string(token_id) +
-         " is the last active admin token; mint another admin token first";
+         " is the last lasting admin token; mint another admin token without an expiry (or one "
+         "more than 24 hours away) first";
+}
+
+// The token ends: its pending codes end with it, in the same Applied (and so the same record).
+void end_token(PairCodeIndex& codes, TokenRecord updated, Applied& a, UnixTime now) {
+  a.invalidated.push_back({updated.secret_hash, updated.token_id});
+  a.result.cancelled_pair_codes = cancel_pending_codes_of(codes, updated.token_id, now);
+  a.pair_code_puts = a.result.cancelled_pair_codes;
+  a.puts.push_back(std::move(updated));
 }
 
 }  // namespace
@@ -48,19 +59,19 @@ Applied apply_create(TokenIndex& index, TokenRecord record) {
   return a;
 }
 
-Applied apply_revoke(TokenIndex& index, std::string_view token_id, UnixTime now) {
+Applied apply_revoke(TokenIndex& index, PairCodeIndex& codes, std::string_view token_id,
+                     UnixTime now) {
   const TokenRecord* old = index.by_id(token_id);
   if (!old) return refuse(StoreStatus::not_found, "no token with id " + std::string(token_id));
   if (old->revoked()) return accepted(*old);
-  if (old->is_admin(now) && !index.has_admin_other_than(token_id, now)) {
+  if (old->is_lasting_admin(now) && !index.has_lasting_admin_other_than(token_id, now)) {
     return refuse(StoreStatus::conflict, last_admin_message(token_id));
   }
   TokenRecord updated = *old;
   updated.revoked_at = now;
   index.put(updated);
   Applied a = accepted(updated);
-  a.invalidated.push_back({updated.secret_hash, updated.token_id});
-  a.puts.push_back(std::move(updated));
+  end_token(codes, std::move(updated), a, now);
   return a;
 }
 
@@ -83,8 +94,8 @@ Applied apply_rotate(TokenIndex& index, std::string_view token_id, TokenRecord r
   }
   // The replacement normally carries the same scopes, so this only bites a caller that narrows
   // them: an expiring old admin must leave an admin behind.
-  if (old_expires_at && old->is_admin(now) && !replacement.is_admin(now) &&
-      !index.has_admin_other_than(token_id, now)) {
+  if (old_expires_at && old->is_lasting_admin(now) && !replacement.is_lasting_admin(now) &&
+      !index.has_lasting_admin_other_than(token_id, now)) {
     return refuse(StoreStatus::conflict, last_admin_message(token_id));
   }
 
@@ -107,19 +118,19 @@ Applied apply_rotate(TokenIndex& index, std::string_view token_id, TokenRecord r
   return a;
 }
 
-Applied apply_expire(TokenIndex& index, std::string_view token_id, UnixTime now) {
+Applied apply_expire(TokenIndex& index, PairCodeIndex& codes, std::string_view token_id,
+                     UnixTime now) {
   const TokenRecord* old = index.by_id(token_id);
   if (!old) return refuse(StoreStatus::not_found, "no token with id " + std::string(token_id));
   if (!old->active(now)) return accepted(*old);
-  if (old->is_admin(now) && !index.has_admin_other_than(token_id, now)) {
+  if (old->is_lasting_admin(now) && !index.has_lasting_admin_other_than(token_id, now)) {
     return refuse(StoreStatus::conflict, last_admin_message(token_id));
   }
   TokenRecord updated = *old;
   updated.expires_at = now;
   index.put(updated);
   Applied a = accepted(updated);
-  a.invalidated.push_back({updated.secret_hash, updated.token_id});
-  a.puts.push_back(std::move(updated));
+  end_token(codes, std::move(updated), a, now);
   return a;
 }
 

@@ -141,4 +141,16 @@ PairCodeRecord decode_pair_code(std::string_view text) {
   return c;
 }
 
+std::vector<PairCodeRecord> decode_pair_code_lines(std::string_view lines) {
+  std::vector<PairCodeRecord> codes;
+  while (!lines.empty()) {
+    const size_t end = lines.find('\n');
+    const std::string_view line = lines.substr(0, end);
+    if (!line.empty()) codes.push_back(decode_pair_code(line));
+    if (end == std::string_view::npos) break;
+    lines.remove_prefix(end + 1);
+  }
+  return codes;
+}
+
 }  // namespace fathom::store_redis

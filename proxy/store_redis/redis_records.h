@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fathom/token_store.h"
 
@@ -23,5 +24,7 @@ std::string encode_pair_code(const PairCodeRecord& code);
 // Throw RecordError.
 TokenRecord decode_token(std::string_view json);
 PairCodeRecord decode_pair_code(std::string_view json);
+// Codes one a line, as the revoke and expire scripts list the codes they cancelled; "" is none.
+std::vector<PairCodeRecord> decode_pair_code_lines(std::string_view lines);
 
 }  // namespace fathom::store_redis

@@ -9,7 +9,10 @@ namespace {
 
 // Shared by every script. Token and pair code values are JSON strings (redis_records.h); a token
 // is active while not revoked and not expired at `now`; <prefix>admins holds the ids of tokens
-// that hold tokens:manage (or admin) and are not revoked, so the last-admin rule reads only them.
+// that hold admin and are not revoked, so the last-admin rule reads only them (a store written
+// before the rule counted only `admin` may also list tokens:manage holders: every member is
+// checked again, so they are passed over). The rules mirror store/token_ops.cpp and
+// store/pair_code_ops.cpp: both stores must answer alike (tests/unit/store_redis conformance).
 constexpr const char* kPrelude = R"lua(
 local P = ARGV[1]
 local function isnull(v) return v == nil or v == false or v == cjson.null end
@@ -18,25 +21,29 @@ local function meta_ok() return redis.call('HGET', P .. 'meta', 'initialized') =
 local function active(t, now)
   return isnull(t.revoked_at) and (isnull(t.expires_at) or t.expires_at > now)
 end
-local function holds_manage(t)
+local function holds(t, scope)
   if type(t.scopes) ~= 'table' then return false end
   for _, s in ipairs(t.scopes) do
-    if s == 'tokens:manage' or s == 'admin' then return true end
+    if s == scope or s == 'admin' then return true end
   end
   return false
 end
-local function is_admin(t, now) return active(t, now) and holds_manage(t) end
+local LASTING = 86400
+local function is_admin(t, now) return active(t, now) and holds(t, 'admin') end
+local function is_lasting_admin(t, now)
+  return is_admin(t, now) and (isnull(t.expires_at) or t.expires_at - now > LASTING)
+end
 local function load(id)
   local raw = redis.call('GET', P .. 'token:' .. id)
   if not raw then return nil, nil end
   return cjson.decode(raw), raw
 end
 local function save(t) redis.call('SET', P .. 'token:' .. t.token_id, cjson.encode(t)) end
-local function admin_other_than(id, now)
+local function lasting_admin_other_than(id, now)
   for _, other in ipairs(redis.call('SMEMBERS', P .. 'admins')) do
     if other ~= id then
       local t = load(other)
-      if t and is_admin(t, now) then return true end
+      if t and is_lasting_admin(t, now) then return true end
     end
   end
   return false
@@ -56,14 +63,15 @@ local function put_new(t)
   save(t)
   redis.call('SET', P .. 'hash:' .. t.secret_hash, t.token_id)
   redis.call('ZADD', P .. 'tokens', t.created_at, t.token_id)
-  if holds_manage(t) and isnull(t.revoked_at) then redis.call('SADD', P .. 'admins', t.token_id) end
+  if holds(t, 'admin') and isnull(t.revoked_at) then redis.call('SADD', P .. 'admins', t.token_id) end
 end
 local function publish(t, origin)
   redis.call('PUBLISH', P .. 'events', cjson.encode({token_id = t.token_id,
     secret_hash = t.secret_hash, origin = origin}))
 end
 local function last_admin(id)
-  return 'token ' .. id .. ' is the last active admin token; mint another admin token first'
+  return 'token ' .. id .. ' is the last lasting admin token; mint another admin token without ' ..
+    'an expiry (or one more than 24 hours away) first'
 end
 local function pending(c, now)
   return isnull(c.redeemed_at) and isnull(c.cancelled_at) and now < c.expires_at
@@ -73,6 +81,36 @@ local function save_code(c) redis.call('SET', P .. 'paircode:' .. c.pair_code_id
 local function retire_code(c, retention)
   redis.call('EXPIRE', P .. 'paircode:' .. c.pair_code_id, retention)
   redis.call('EXPIRE', P .. 'paircode_hash:' .. c.code_hash, retention)
+end
+-- A token that ends takes its pending codes with it, in the same script. A scan of the index,
+-- as list_pair_codes makes: codes leave it once Redis drops them. Returns the cancelled codes'
+-- JSON joined by newlines (cjson never writes a raw newline), '' for none.
+local function cancel_codes_of(creator, now, retention)
+  local out = {}
+  for _, id in ipairs(redis.call('ZRANGE', P .. 'paircodes', 0, -1)) do
+    local raw = redis.call('GET', P .. 'paircode:' .. id)
+    if not raw then
+      redis.call('ZREM', P .. 'paircodes', id)
+    else
+      local c = cjson.decode(raw)
+      if c.created_by == creator and pending(c, now) then
+        c.cancelled_at = now
+        save_code(c)
+        retire_code(c, retention)
+        out[#out + 1] = cjson.encode(c)
+      end
+    end
+  end
+  return table.concat(out, '\n')
+end
+-- A code is worth no more than its creator is now: active, holding every scope of the code.
+local function creator_grants(c, now)
+  local creator = load(c.created_by)
+  if not creator or not active(creator, now) then return false end
+  for _, s in ipairs(c.scopes) do
+    if not holds(creator, s) then return false end
+  end
+  return true
 end
 )lua";
 
@@ -133,12 +171,15 @@ local id, now = ARGV[2], tonumber(ARGV[3])
 local t, raw = load(id)
 if not t then return {'not_found', 'no token with id ' .. id} end
 if not isnull(t.revoked_at) then return {'ok', '', raw} end
-if is_admin(t, now) and not admin_other_than(id, now) then return {'conflict', last_admin(id)} end
+if is_lasting_admin(t, now) and not lasting_admin_other_than(id, now) then
+  return {'conflict', last_admin(id)}
+end
 t.revoked_at = now
 save(t)
 redis.call('SREM', P .. 'admins', id)
+local cancelled = cancel_codes_of(id, now, tonumber(ARGV[5]))
 publish(t, ARGV[4])
-return {'ok', '', cjson.encode(t), '', '', t.token_id, t.secret_hash}
+return {'ok', '', cjson.encode(t), '', '', t.token_id, t.secret_hash, cancelled}
 )lua";
 
 constexpr const char* kExpire = R"lua(
@@ -147,11 +188,14 @@ local id, now = ARGV[2], tonumber(ARGV[3])
 local t, raw = load(id)
 if not t then return {'not_found', 'no token with id ' .. id} end
 if not active(t, now) then return {'ok', '', raw} end
-if is_admin(t, now) and not admin_other_than(id, now) then return {'conflict', last_admin(id)} end
+if is_lasting_admin(t, now) and not lasting_admin_other_than(id, now) then
+  return {'conflict', last_admin(id)}
+end
 t.expires_at = now
 save(t)
+local cancelled = cancel_codes_of(id, now, tonumber(ARGV[5]))
 publish(t, ARGV[4])
-return {'ok', '', cjson.encode(t), '', '', t.token_id, t.secret_hash}
+return {'ok', '', cjson.encode(t), '', '', t.token_id, t.secret_hash, cancelled}
 )lua";
 
 constexpr const char* kRotate = R"lua(
@@ -172,8 +216,8 @@ end
 local problem = new_token_problem(r)
 if problem then return {'conflict', problem} end
 local grace = ARGV[4]
-if grace ~= '' and is_admin(old, now) and not is_admin(r, now) and
-    not admin_other_than(id, now) then
+if grace ~= '' and is_lasting_admin(old, now) and not is_lasting_admin(r, now) and
+    not lasting_admin_other_than(id, now) then
   return {'conflict', last_admin(id)}
 end
 old.rotated_to = r.token_id
@@ -269,7 +313,7 @@ if not id then return refused end
 local raw = redis.call('GET', P .. 'paircode:' .. id)
 if not raw then return refused end
 local c = cjson.decode(raw)
-if not pending(c, now) then return refused end
+if not pending(c, now) or not creator_grants(c, now) then return refused end
 t.name = c.name
 t.scopes = c.scopes
 t.created_by = c.created_by

@@ -7,7 +7,8 @@
 // {"lost"} instead of "no such token".
 //
 // Replies are arrays of strings: {status, message, token json, created json, pair code json,
-// invalidated token_id, invalidated secret_hash}; trailing elements may be absent. status is one
+// invalidated token_id, invalidated secret_hash, cancelled pair codes (json, one a line)};
+// trailing elements may be absent. status is one
 // of ok, not_found, conflict, invalid_grant, lost; list replies are {"ok", json, json, ...}.
 #pragma once
 
@@ -23,8 +24,8 @@ enum class Script : uint8_t {
   get,               // ARGV: token id
   list,              // no ARGV
   create,            // ARGV: token json
-  revoke,            // ARGV: token id, now, origin
-  expire,            // ARGV: token id, now, origin
+  revoke,            // ARGV: token id, now, origin, pair code retention seconds
+  expire,            // ARGV: token id, now, origin, pair code retention seconds
   rotate,            // ARGV: old id, replacement json, old_expires_at or "", origin
   touch,             // ARGV: token id, when, token id, when, ...
   list_pair_codes,   // ARGV: now

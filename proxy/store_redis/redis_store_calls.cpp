@@ -61,7 +61,7 @@ void RedisStore::write_op(Script which, std::vector<std::string> args,
       end_call();
     };
     if (phase_ != Phase::ready) {
-      finish(StoreResult{StoreStatus::unavailable, unavailable_message(), {}, {}, {}});
+      finish(StoreResult{StoreStatus::unavailable, unavailable_message(), {}, {}, {}, {}});
       return;
     }
     eval(which, std::move(args), [this, finish = std::move(finish)](ScriptAnswer a) mutable {
@@ -79,11 +79,13 @@ void RedisStore::write_op(Script which, std::vector<std::string> args,
         if (!a.part(2).empty()) result.token = decode_token(a.part(2));
         if (!a.part(3).empty()) result.created = decode_token(a.part(3));
         if (!a.part(4).empty()) result.pair_code = decode_pair_code(a.part(4));
+        result.cancelled_pair_codes = decode_pair_code_lines(a.part(7));
       } catch (const RecordError& e) {
         // Written, but unreadable: say so rather than answer ok without the record.
         log::error("redis_store_bad_record", {{"error", e.what()}});
         result = StoreResult{StoreStatus::unavailable,
                              std::string("a record read back from Redis is damaged: ") + e.what(),
+                             {},
                              {},
                              {},
                              {}};
@@ -215,7 +217,10 @@ void RedisStore::create(TokenRecord record, std::function<void(StoreResult)> don
 
 void RedisStore::revoke(std::string_view token_id, UnixTime now,
                         std::function<void(StoreResult)> done) {
-  write_op(Script::revoke, {std::string(token_id), time_arg(now), instance_id_}, std::move(done));
+  write_op(Script::revoke,
+           {std::string(token_id), time_arg(now), instance_id_,
+            std::to_string(options_.pair_code_retention.count())},
+           std::move(done));
 }
 
 void RedisStore::rotate(std::string_view token_id, TokenRecord replacement,
@@ -229,7 +234,10 @@ void RedisStore::rotate(std::string_view token_id, TokenRecord replacement,
 
 void RedisStore::expire(std::string_view token_id, UnixTime now,
                         std::function<void(StoreResult)> done) {
-  write_op(Script::expire, {std::string(token_id), time_arg(now), instance_id_}, std::move(done));
+  write_op(Script::expire,
+           {std::string(token_id), time_arg(now), instance_id_,
+            std::to_string(options_.pair_code_retention.count())},
+           std::move(done));
 }
 
 void RedisStore::create_pair_code(PairCodeRecord code, std::function<void(StoreResult)> done) {

@@ -6,9 +6,9 @@ import { el, fromNow, scopeChips, timeCell } from './format.js';
 import { checkedScopes, renderScopeBoxes } from './scopes.js';
 
 const LAST_ADMIN_EXPLANATION =
-  'This is the last active admin key (the only one that can manage keys). Revoking it would ' +
-  'leave nobody able to create or revoke keys. Create another key with the tokens:manage or ' +
-  'admin scope first, then revoke this one.';
+  'This is the last lasting admin key (an admin key with no expiry, or one more than a day ' +
+  'away). Revoking it would leave nobody able to manage every key. Create another key with the ' +
+  'admin scope and no expiry first, then revoke this one.';
 
 let session = null;  // {me, notice(message), signedOut(message)}
 let selected = null;  // the token a dialog acts on

@@ -22,7 +22,7 @@
 #include "fathom/audit.h"
 #include "fathom/token_store.h"
 
-#define FATHOM_PLUGIN_ABI_VERSION 2u
+#define FATHOM_PLUGIN_ABI_VERSION 3u
 
 // Compiler family, major version and standard library ABI: the parts that must agree for C++
 // objects to cross the plugin boundary.

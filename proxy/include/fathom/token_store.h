@@ -42,8 +42,15 @@ struct TokenRecord {
     }
     return false;
   }
-  // An admin token is an active token that holds tokens:manage (directly or through admin).
-  bool is_admin(UnixTime now) const { return active(now) && holds("tokens:manage"); }
+  // An admin token is an active token that holds `admin` itself: a tokens:manage token manages
+  // tokens within its own scopes and is not an admin.
+  bool is_admin(UnixTime now) const { return active(now) && holds("admin"); }
+  // The last-admin rule counts only admin tokens that will still be there tomorrow: an admin that
+  // expires within kLastingSeconds cannot be what keeps the operator in.
+  static constexpr UnixTime kLastingSeconds = 24 * 60 * 60;
+  bool is_lasting_admin(UnixTime now) const {
+    return is_admin(now) && (!expires_at || *expires_at - now > kLastingSeconds);
+  }
 };
 
 // A token that stopped being valid: revoked, or its expiry moved.
@@ -73,7 +80,7 @@ struct PairCodeRecord {
 enum class StoreStatus : uint8_t {
   ok,
   not_found,      // no token (or pair code) with that id or hash
-  conflict,       // the write would leave no active admin token
+  conflict,       // the write would leave no lasting admin token
   unavailable,    // the store cannot be reached or has stopped writing (failed fsync)
   invalid_grant,  // redeem: the pair code is unknown, used, cancelled or expired
 };
@@ -84,6 +91,8 @@ struct StoreResult {
   std::optional<TokenRecord> token;         // the record after the write
   std::optional<TokenRecord> created;       // rotate: the replacement
   std::optional<PairCodeRecord> pair_code;  // pair code writes: the code after the write
+  // revoke, expire: the pending pair codes the token had made, cancelled by the same write.
+  std::vector<PairCodeRecord> cancelled_pair_codes;
 };
 
 class TokenStore {
@@ -105,19 +114,23 @@ class TokenStore {
   // --- writes: `done` runs once the change is durable ---
   virtual void create(TokenRecord record, std::function<void(StoreResult)> done) = 0;
   // Idempotent: revoking a revoked token answers ok with the record as it is. Refuses with
-  // conflict when `token_id` is the last active admin token, atomically with respect to every
-  // other write (two admins revoking each other at once: one of them stays).
+  // conflict when `token_id` is the last lasting admin token (TokenRecord::is_lasting_admin),
+  // atomically with respect to every other write (two admins revoking each other at once: one of
+  // them stays). Cancels, in the same write, every pair code the token made that is pending at
+  // `now` (result.cancelled_pair_codes).
   virtual void revoke(std::string_view token_id, UnixTime now,
                       std::function<void(StoreResult)> done) = 0;
   // Creates `replacement` (same name and scopes, rotated_from set by the caller) and marks the old
   // token rotated_to it; with `old_expires_at` the old token also expires then. Atomic.
-  // not_found if the old token is unknown; conflict if it is not active.
+  // not_found if the old token is unknown; conflict if it is not active, or if it is the last
+  // lasting admin token, is given an expiry, and the replacement is not a lasting admin.
   virtual void rotate(std::string_view token_id, TokenRecord replacement,
                       std::optional<UnixTime> old_expires_at,
                       std::function<void(StoreResult)> done) = 0;
   // Makes an active token expired now (idle expiry): sets expires_at = now. Idempotent for a token
-  // that is no longer active (ok, record as it is); conflict for the last active admin token,
-  // atomically as revoke. Subscribers hear of it as of a revocation.
+  // that is no longer active (ok, record as it is); conflict for the last lasting admin token,
+  // atomically as revoke, and cancels the token's pending pair codes as revoke does. Subscribers
+  // hear of it as of a revocation.
   virtual void expire(std::string_view token_id, UnixTime now,
                       std::function<void(StoreResult)> done) = 0;
   // Records use; coalesced by the store, durable within a minute. Never blocks.
@@ -135,7 +148,8 @@ class TokenStore {
   // concurrent redeems of one code exactly one gets ok. The caller fills token_id, secret_hash and
   // created_at (= the time judged against expires_at); the store fills name, scopes and
   // created_by from the code. result.token is the new token, result.pair_code the used code.
-  // invalid_grant when no pending code has that hash (unknown, used, cancelled or expired).
+  // invalid_grant when no pending code has that hash (unknown, used, cancelled or expired), or
+  // when the code's creator is no longer active or no longer holds every scope of the code.
   virtual void redeem_pair_code(std::string_view code_hash, TokenRecord token,
                                 std::function<void(StoreResult)> done) = 0;
 

@@ -129,7 +129,7 @@ TEST_F(CliTokens, RevokingTheLastAdminTokenIsRefusedWithWhatToDoInstead) {
   const std::string admin_id = me.body["token_id"];
   CliResult r = run({"tokens", "revoke", "bootstrap-admin"});
   EXPECT_EQ(r.code(), kConflict) << r.describe();
-  EXPECT_TRUE(contains(r.err, "last active admin token")) << r.describe();
+  EXPECT_TRUE(contains(r.err, "last lasting admin token")) << r.describe();
   EXPECT_TRUE(contains(r.err, "fathom-auth tokens create --name NAME --scope admin"))
       << r.describe();
   EXPECT_TRUE(contains(r.err, "fathom-auth rotate " + admin_id)) << r.describe();

@@ -94,7 +94,7 @@ TEST(TokensBootstrap, FirstStartWritesAWorkingAdminTokenOnceAndNeverLogsIt) {
   EXPECT_EQ(again.stderr_text().find(token.substr(4, 32)), std::string::npos);
 }
 
-TEST(TokensBootstrap, CliMintsAnAdminTokenWhenNoneIsActive) {
+TEST(TokensBootstrap, CliMintsAnAdminTokenWhenNoLastingOneIsActive) {
   TempDir state;
   TempDir scratch;
   LakeProcess lake;
@@ -106,17 +106,18 @@ TEST(TokensBootstrap, CliMintsAnAdminTokenWhenNoneIsActive) {
     config_path = write_config(scratch, daemon.config(), "bootstrap-config.json");
     first = read_bootstrap_token(state.path());
     TokenApi bootstrap(daemon.port(), first);
-    // The only way to have no admin token: a second admin that expires, which may revoke the
-    // bootstrap one while it is active.
-    ApiReply temporary = bootstrap.mint("temporary-admin", {"tokens:manage"}, {{"expires_in", 3}});
+    // The only way to have no lasting admin token: an admin lasting for a few seconds more (24 h
+    // and 4 s), which may revoke the bootstrap one while it is lasting, and then stops counting.
+    ApiReply temporary = bootstrap.mint("temporary-admin", {"admin"}, {{"expires_in", 86400 + 4}});
     ASSERT_EQ(temporary.status, 201) << temporary.describe();
     ApiReply me = bootstrap.me();
     ASSERT_EQ(me.status, 200);
     ApiReply revoked = TokenApi(daemon.port(), temporary.body["token"])
                            .revoke(me.body["token_id"].get<std::string>());
-    // Whole seconds: at least 2 s of the 3 are left for this revoke.
+    // Whole seconds: at least 2 s of the 4 are left for this revoke.
     ASSERT_EQ(revoked.status, 200) << revoked.describe();
-    std::this_thread::sleep_for(milliseconds(3200));  // it has certainly expired now
+    std::this_thread::sleep_for(milliseconds(4200));  // no longer lasting now, though active
+    ASSERT_EQ(TokenApi(daemon.port(), temporary.body["token"]).me().status, 200);
     ASSERT_TRUE(daemon.terminate().has_value());
   }
 

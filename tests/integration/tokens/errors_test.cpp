@@ -247,9 +247,13 @@ TEST(TokensErrors, RevokingTheLastAdminTokenIs409) {
   EXPECT_EQ(admin.show(id).body["status"], "active");
   EXPECT_EQ(admin.me().status, 200) << "the refused revoke must leave the token working";
 
-  // A token with tokens:manage (not "admin") is an admin token too: with it active, the
-  // bootstrap token may go; then the new one is the last.
-  ApiReply manager = admin.mint("manager", {"tokens:manage"});
+  // A tokens:manage token is not an admin (API.md "Scopes"): minting one frees nothing.
+  ApiReply helper = admin.mint("helper", {"tokens:manage"});
+  ASSERT_EQ(helper.status, 201) << helper.describe();
+  EXPECT_EQ(admin.revoke(id).status, 409);
+
+  // A second lasting admin token frees the bootstrap token; then the new one is the last.
+  ApiReply manager = admin.mint("manager", {"admin"});
   ASSERT_EQ(manager.status, 201) << manager.describe();
   ASSERT_EQ(admin.revoke(id).status, 200);
   TokenApi second = p.as(manager.body["token"]);

@@ -215,5 +215,22 @@ TEST(AdminTokenId, IsTokPrefixAndBase62) {
   EXPECT_FALSE(is_token_id("tok_" + std::string(65, 'a')));
 }
 
+TEST(AdminAuthority, ACallerActsOnlyOnTokensWhoseEveryScopeItHolds) {
+  Identity manager{"tok_m", "m", {"tokens:manage", "lake:read"}};
+  TokenRecord target;
+  target.token_id = "tok_t";
+  target.scopes = {"lake:read"};
+  EXPECT_EQ(authority_lacking(manager, target), nullptr);
+  target.scopes = {"lake:read", "audit:read"};
+  ASSERT_NE(authority_lacking(manager, target), nullptr);
+  EXPECT_EQ(*authority_lacking(manager, target), "audit:read");
+  target.scopes = {"admin"};
+  EXPECT_EQ(*authority_lacking(manager, target), "admin");
+  // An admin holds every scope; anyone may act on itself.
+  EXPECT_EQ(authority_lacking(Identity{"tok_a", "a", {"admin"}}, target), nullptr);
+  target.token_id = "tok_m";
+  EXPECT_EQ(authority_lacking(manager, target), nullptr);
+}
+
 }  // namespace
 }  // namespace fathom::admin

@@ -55,19 +55,42 @@ TEST_F(AdminTokenChangesTest, RevokeUnknownIs404) {
 TEST_F(AdminTokenChangesTest, TheLastAdminTokenCannotBeRevoked) {
   Answer a = revoke(bootstrap_.token_id);
   expect_error(a, 409, "conflict");
-  EXPECT_NE(a.body["message"].get<std::string>().find("mint another admin token first"),
+  EXPECT_NE(a.body["message"].get<std::string>().find("mint another admin token"),
             std::string::npos)
       << a.response.body;
   EXPECT_EQ(get(bootstrap_.token_id).body["status"], "active");
 
-  // A token holding tokens:manage is an admin token too; with one, the bootstrap token may go.
-  const std::string manager = mint(R"({"name": "m", "scopes": ["tokens:manage"]})")["token_id"];
+  // A tokens:manage token is not an admin, nor is an admin that expires within a day: neither
+  // lets the bootstrap token go.
+  mint(R"({"name": "m", "scopes": ["tokens:manage"]})");
+  mint(R"({"name": "brief", "scopes": ["admin"], "expires_in": 86400})");
+  expect_error(revoke(bootstrap_.token_id), 409, "conflict");
+  // A lasting one does; and then that one is the last, even for itself.
+  const std::string lasting =
+      mint(R"({"name": "lasting", "scopes": ["admin"], "expires_in": 86402})")["token_id"];
   Answer ok = revoke(bootstrap_.token_id);
   ASSERT_EQ(ok.response.status, 200) << ok.response.body;
   EXPECT_EQ(ok.body["status"], "revoked");
-  // And now the manager is the last one, even for itself.
-  const Identity self = identity_of(get(manager).body);
-  expect_error(call(self, "DELETE", "/v1/tokens/" + manager), 409, "conflict");
+  const Identity self = identity_of(get(lasting).body);
+  expect_error(call(self, "DELETE", "/v1/tokens/" + lasting), 409, "conflict");
+}
+
+TEST_F(AdminTokenChangesTest, RevokeAndRotateOnlyTokensWhoseEveryScopeTheCallerHolds) {
+  const Json manager_token = mint(R"({"name": "m", "scopes": ["tokens:manage"]})");
+  const Identity manager = identity_of(manager_token);
+  const std::string auditor = mint(R"({"name": "a", "scopes": ["audit:read"]})")["token_id"];
+  const std::string peer = mint(R"({"name": "p", "scopes": ["tokens:manage"]})")["token_id"];
+  Answer refused = call(manager, "DELETE", "/v1/tokens/" + bootstrap_.token_id);
+  expect_error(refused, 403, "insufficient_scope");
+  EXPECT_NE(refused.body["message"].get<std::string>().find("\"admin\""), std::string::npos)
+      << refused.response.body;
+  expect_error(call(manager, "DELETE", "/v1/tokens/" + auditor), 403, "insufficient_scope");
+  expect_error(call(manager, "POST", "/v1/tokens/" + auditor + "/rotate"), 403,
+               "insufficient_scope");
+  EXPECT_EQ(get(auditor).body["status"], "active");
+  EXPECT_EQ(call(manager, "DELETE", "/v1/tokens/" + peer).response.status, 200);
+  // Itself, always.
+  EXPECT_EQ(call(manager, "DELETE", "/v1/tokens/" + manager.token_id).response.status, 200);
 }
 
 TEST_F(AdminTokenChangesTest, RotateWithoutGraceLeavesTheOldTokenActive) {

@@ -150,7 +150,7 @@ TEST_P(StoreConformance, RevokeIsIdempotentAndKeepsTheLastAdmin) {
   EXPECT_EQ(revoke_sync(s, "tok_admin1", 1500).status, StoreStatus::ok);
   StoreResult last = revoke_sync(s, "tok_admin2", 1500);
   EXPECT_EQ(last.status, StoreStatus::conflict);
-  EXPECT_NE(last.message.find("last active admin"), std::string::npos);
+  EXPECT_NE(last.message.find("last lasting admin"), std::string::npos);
   EXPECT_FALSE(get_sync(s, "tok_admin2").record->revoked());
 
   // An admin that expired does not count: a second one, expired, leaves admin2 the last.
@@ -158,9 +158,73 @@ TEST_P(StoreConformance, RevokeIsIdempotentAndKeepsTheLastAdmin) {
   expired.expires_at = 1200;
   ASSERT_EQ(create_sync(s, expired).status, StoreStatus::ok);
   EXPECT_EQ(revoke_sync(s, "tok_admin2", 1500).status, StoreStatus::conflict);
-  // tokens:manage alone makes an admin too.
+  // Neither tokens:manage nor an admin that expires within 24 hours counts.
   ASSERT_EQ(create_sync(s, token("tok_manager", {"tokens:manage"})).status, StoreStatus::ok);
+  TokenRecord brief = admin("tok_brief");
+  brief.expires_at = 1500 + 86400;
+  ASSERT_EQ(create_sync(s, brief).status, StoreStatus::ok);
+  EXPECT_EQ(revoke_sync(s, "tok_admin2", 1500).status, StoreStatus::conflict);
+  EXPECT_EQ(expire_sync(s, "tok_admin2", 1500).status, StoreStatus::conflict);
+  EXPECT_EQ(revoke_sync(s, "tok_brief", 1500).status, StoreStatus::ok);
+  // An admin a second more than a day from its expiry does.
+  TokenRecord lasting = admin("tok_lasting");
+  lasting.expires_at = 1500 + 86401;
+  ASSERT_EQ(create_sync(s, lasting).status, StoreStatus::ok);
   EXPECT_EQ(revoke_sync(s, "tok_admin2", 1500).status, StoreStatus::ok);
+}
+
+TEST_P(StoreConformance, EndingATokenCancelsItsPendingCodesAndRedeemRechecksTheCreator) {
+  TokenStore& s = backend_->open();
+  ASSERT_EQ(create_sync(s, admin("tok_admin")).status, StoreStatus::ok);
+  ASSERT_EQ(create_sync(s, token("tok_m", {"tokens:manage", "lake:read", "lake:write"})).status,
+            StoreStatus::ok);
+  ASSERT_EQ(create_sync(s, token("tok_e", {"tokens:manage", "lake:read", "lake:write"})).status,
+            StoreStatus::ok);
+  PairCodeRecord mine = pair_code("pc_mine");
+  mine.created_by = "tok_m";
+  PairCodeRecord kept = pair_code("pc_kept");
+  PairCodeRecord of_e = pair_code("pc_e");
+  of_e.created_by = "tok_e";
+  for (const PairCodeRecord& c : {mine, kept, of_e}) {
+    ASSERT_EQ(create_code_sync(s, c).status, StoreStatus::ok);
+  }
+  StoreResult revoked = revoke_sync(s, "tok_m", 1500);
+  ASSERT_EQ(revoked.status, StoreStatus::ok);
+  ASSERT_EQ(revoked.cancelled_pair_codes.size(), 1u);
+  EXPECT_EQ(revoked.cancelled_pair_codes[0].pair_code_id, "pc_mine");
+  EXPECT_EQ(revoked.cancelled_pair_codes[0].cancelled_at, std::optional<UnixTime>(1500));
+  StoreResult expired = expire_sync(s, "tok_e", 1500);
+  ASSERT_EQ(expired.status, StoreStatus::ok);
+  ASSERT_EQ(expired.cancelled_pair_codes.size(), 1u);
+  EXPECT_EQ(expired.cancelled_pair_codes[0].pair_code_id, "pc_e");
+  std::vector<PairCodeRecord> pending = pair_codes_sync(s, 1600);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].pair_code_id, "pc_kept");
+  EXPECT_EQ(redeem_sync(s, "code-hash-pc_mine", token("tok_x", {}, 1600)).status,
+            StoreStatus::invalid_grant);
+
+  // A code whose creator no longer holds its scopes, or is gone, is refused at redemption.
+  ASSERT_EQ(create_sync(s, token("tok_reader", {"lake:read"})).status, StoreStatus::ok);
+  PairCodeRecord beyond = pair_code("pc_beyond");  // lake:read and lake:write
+  beyond.created_by = "tok_reader";
+  ASSERT_EQ(create_code_sync(s, beyond).status, StoreStatus::ok);
+  EXPECT_EQ(redeem_sync(s, "code-hash-pc_beyond", token("tok_y", {}, 1600)).status,
+            StoreStatus::invalid_grant);
+  PairCodeRecord orphan = pair_code("pc_orphan");
+  orphan.created_by = "tok_nobody";
+  ASSERT_EQ(create_code_sync(s, orphan).status, StoreStatus::ok);
+  EXPECT_EQ(redeem_sync(s, "code-hash-pc_orphan", token("tok_z", {}, 1600)).status,
+            StoreStatus::invalid_grant);
+  // Revoked by time alone (a pair code made before its creator's expiry): refused too.
+  TokenRecord brief = token("tok_brief", {"tokens:manage", "lake:read", "lake:write"});
+  brief.expires_at = 1550;
+  ASSERT_EQ(create_sync(s, brief).status, StoreStatus::ok);
+  PairCodeRecord late = pair_code("pc_late");
+  late.created_by = "tok_brief";
+  ASSERT_EQ(create_code_sync(s, late).status, StoreStatus::ok);
+  EXPECT_EQ(redeem_sync(s, "code-hash-pc_late", token("tok_w", {}, 1600)).status,
+            StoreStatus::invalid_grant);
+  EXPECT_EQ(redeem_sync(s, "code-hash-pc_kept", token("tok_v", {}, 1600)).status, StoreStatus::ok);
 }
 
 TEST_P(StoreConformance, TwoAdminsRevokingEachOtherLeaveOne) {
@@ -265,6 +329,7 @@ TEST_P(StoreConformance, TouchShowsAtOnceAndIsKept) {
 
 TEST_P(StoreConformance, PairCodes) {
   TokenStore& s = backend_->open();
+  ASSERT_EQ(create_sync(s, admin("tok_admin")).status, StoreStatus::ok);  // the codes' creator
   ASSERT_EQ(create_code_sync(s, pair_code("pc_one", 1000, 2000)).status, StoreStatus::ok);
   ASSERT_EQ(create_code_sync(s, pair_code("pc_two", 1100, 2000)).status, StoreStatus::ok);
   EXPECT_EQ(create_code_sync(s, pair_code("pc_one")).status, StoreStatus::conflict);
@@ -311,6 +376,7 @@ TEST_P(StoreConformance, PairCodes) {
 TEST_P(StoreConformance, ConcurrentRedeemsOfOneCodeHaveOneWinner) {
   TokenStore& one = backend_->open();
   TokenStore& two = backend_->open();
+  ASSERT_EQ(create_sync(one, admin("tok_admin")).status, StoreStatus::ok);  // the code's creator
   ASSERT_EQ(create_code_sync(one, pair_code("pc_race")).status, StoreStatus::ok);
   std::vector<std::future<StoreResult>> racing;
   for (int i = 0; i < 20; ++i) {
@@ -333,7 +399,7 @@ TEST_P(StoreConformance, ConcurrentRedeemsOfOneCodeHaveOneWinner) {
   EXPECT_EQ(ok, 1);
   EXPECT_EQ(refused, 19);
   StoreStatus status;
-  EXPECT_EQ(list_sync(two, &status).size(), 1u);
+  EXPECT_EQ(list_sync(two, &status).size(), 2u);  // the creator and the winner
   EXPECT_EQ(status, StoreStatus::ok);
 }
 
